@@ -156,8 +156,13 @@ class Registry:
             return None
         return root.get(key)
 
-    def missing_message(self, key: str) -> str:
-        """The error text for a name that is not registered, with the closest registered names."""
+    def missing_message(self, key: str, context: str = '') -> str:
+        """The error text for a name that is not registered, with the closest registered names.
+
+        Args:
+            key: The missing name.
+            context: Where the name came from, e.g. ``"lr_config.policy='cosine'"``.
+        """
         names = list(self._module_dict)
         parent = self.parent
         while parent is not None:
@@ -166,7 +171,8 @@ class Registry:
         close = difflib.get_close_matches(self.split_scope_key(key)[1], names, n=3, cutoff=0.5)
         hint = f' Did you mean {" or ".join(repr(c) for c in close)}?' if close else (
             f' Registered: {", ".join(sorted(names))}.' if names else ' The registry is empty.')
-        return f'{key!r} is not in the {self._name} registry.{hint}'
+        where = f' (from {context})' if context else ''
+        return f'{key!r} is not in the {self._name} registry{where}.{hint}'
 
     def build(self, *args, **kwargs) -> Any:
         """Build an object with this registry's ``build_func``."""

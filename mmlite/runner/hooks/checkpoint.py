@@ -1,0 +1,97 @@
+"""``CheckpointHook``: save checkpoints every N epochs/iterations and keep the newest few."""
+from __future__ import annotations
+
+import os
+import os.path as osp
+
+from ..dist_utils import allreduce_params, master_only
+from .hook import HOOKS, Hook
+
+
+@HOOKS.register_module()
+class CheckpointHook(Hook):
+    """Save ``epoch_{N}.pth``/``iter_{N}.pth`` (and ``latest.pth``) periodically.
+
+    Args:
+        interval: Save every this many epochs (``by_epoch``) or iterations; -1 saves only the last
+            one (with ``save_last``). Defaults to -1.
+        by_epoch: Count in epochs (else iterations). Defaults to True.
+        save_optimizer: Include the optimizer state. Defaults to True.
+        out_dir: Directory; defaults to the work_dir. Another directory gets the work_dir's last
+            folder name appended, as in mmcv.
+        max_keep_ckpts: Keep only this many of the newest periodic checkpoints (-1 keeps all).
+            Older ones are deleted only after the new one is safely written.
+        save_last: Always save at the end of training. Defaults to True.
+        sync_buffer: Average buffers (BN statistics) across processes before saving.
+        **kwargs: Passed to ``runner.save_checkpoint`` (``filename_tmpl``, ``create_symlink``...).
+    """
+
+    def __init__(self, interval: int = -1, by_epoch: bool = True, save_optimizer: bool = True,
+                 out_dir: str | None = None, max_keep_ckpts: int = -1, save_last: bool = True,
+                 sync_buffer: bool = False, file_client_args: dict | None = None, **kwargs):
+        if file_client_args is not None and file_client_args.get('backend', 'disk') != 'disk':
+            raise ValueError('checkpoint_config.file_client_args: only local disk storage is '
+                             f'supported, got {file_client_args}')
+        self.interval = interval
+        self.by_epoch = by_epoch
+        self.save_optimizer = save_optimizer
+        self.out_dir = out_dir
+        self.max_keep_ckpts = max_keep_ckpts
+        self.save_last = save_last
+        self.sync_buffer = sync_buffer
+        self.args = kwargs
+
+    def before_run(self, runner) -> None:
+        if not self.out_dir:
+            self.out_dir = runner.work_dir
+        elif self.out_dir != runner.work_dir:
+            self.out_dir = osp.join(self.out_dir, osp.basename(runner.work_dir.rstrip(osp.sep)))
+        runner.logger.info(f'Checkpoints will be saved to {self.out_dir} by LocalBackend.')
+        self.args.setdefault('create_symlink', True)
+
+    def after_train_epoch(self, runner) -> None:
+        if not self.by_epoch:
+            return
+        if self.every_n_epochs(runner, self.interval) or (self.save_last and self.is_last_epoch(runner)):
+            runner.logger.info(f'Saving checkpoint at {runner.epoch + 1} epochs')
+            self._save(runner)
+
+    def after_train_iter(self, runner) -> None:
+        if self.by_epoch:
+            return
+        if self.every_n_iters(runner, self.interval) or (self.save_last and self.is_last_iter(runner)):
+            runner.logger.info(f'Saving checkpoint at {runner.iter + 1} iterations')
+            self._save(runner)
+
+    def _save(self, runner) -> None:
+        if self.sync_buffer:
+            allreduce_params(runner.model.buffers())
+        self._save_checkpoint(runner)
+
+    def _current(self, runner) -> tuple[str, int]:
+        if self.by_epoch:
+            return self.args.get('filename_tmpl', 'epoch_{}.pth'), runner.epoch + 1
+        return self.args.get('filename_tmpl', 'iter_{}.pth'), runner.iter + 1
+
+    @master_only
+    def _save_checkpoint(self, runner) -> None:
+        """Save the current checkpoint, then remove the ones beyond ``max_keep_ckpts``."""
+        tmpl, current = self._current(runner)
+        path = osp.join(self.out_dir, tmpl.format(current))
+        # recorded before saving so the checkpoint itself knows it is the last one
+        hook_msgs = runner.meta.setdefault('hook_msgs', dict()) if runner.meta is not None else {}
+        previous = hook_msgs.get('last_ckpt')
+        hook_msgs['last_ckpt'] = path
+        try:
+            runner.save_checkpoint(self.out_dir, save_optimizer=self.save_optimizer, **self.args)
+        except BaseException:
+            hook_msgs['last_ckpt'] = previous  # the earlier checkpoint is still the last good one
+            raise
+        if self.max_keep_ckpts <= 0:
+            return
+        step = self.interval if self.interval > 0 else 1
+        for old in range(current - self.max_keep_ckpts * step, 0, -step):
+            old_path = osp.join(self.out_dir, tmpl.format(old))
+            if not osp.isfile(old_path):
+                break
+            os.remove(old_path)

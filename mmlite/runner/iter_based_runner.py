@@ -1,0 +1,154 @@
+"""``IterBasedRunner``: train/validate by iterations over endlessly cycling loaders."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import torch
+
+from .base_runner import BaseRunner
+from .builder import RUNNERS
+from .epoch_based_runner import check_workflow
+from .hooks import IterTimerHook
+from .hooks.sampler_seed import set_sampler_epoch
+from .utils import get_host_info
+
+
+class IterLoader:
+    """Wrap a DataLoader into an endless iterator; ``epoch`` counts completed passes."""
+
+    def __init__(self, dataloader):
+        self._dataloader = dataloader
+        self.iter_loader = iter(self._dataloader)
+        self._epoch = 0
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    def __next__(self) -> Any:
+        try:
+            return next(self.iter_loader)
+        except StopIteration:
+            self._epoch += 1
+            set_sampler_epoch(self._dataloader, self._epoch)
+            self.iter_loader = iter(self._dataloader)
+            return next(self.iter_loader)
+
+    def __len__(self) -> int:
+        return len(self._dataloader)
+
+
+@RUNNERS.register_module()
+class IterBasedRunner(BaseRunner):
+    """Run ``max_iters`` training iterations following a workflow such as
+    ``[('train', 1000), ('val', 100)]``."""
+
+    def _val_step(self, data_batch: Any, **kwargs) -> Any:
+        return self.model.val_step(data_batch, **kwargs)  # no optimizer here, as in mmcv
+
+    def train(self, data_loader: IterLoader, **kwargs) -> None:
+        self.model.train()
+        self.mode = 'train'
+        self.data_loader = data_loader
+        self._epoch = data_loader.epoch
+        data_batch = next(data_loader)
+        self.data_batch = data_batch
+        self.call_hook('before_train_iter')
+        try:
+            self.run_iter(data_batch, train_mode=True, **kwargs)
+        except Exception as exc:
+            self._report_failure(exc, 'train_step')
+            raise
+        self._iter_finished = True
+        self.call_hook('after_train_iter')
+        self._iter_finished = False
+        del self.data_batch
+        self._inner_iter += 1
+        self._iter += 1
+
+    @torch.no_grad()
+    def val(self, data_loader: IterLoader, **kwargs) -> None:
+        self.model.eval()
+        self.mode = 'val'
+        self.data_loader = data_loader
+        data_batch = next(data_loader)
+        self.data_batch = data_batch
+        self.call_hook('before_val_iter')
+        try:
+            self.run_iter(data_batch, train_mode=False, **kwargs)
+        except Exception as exc:
+            self._report_failure(exc, 'val_step')
+            raise
+        self.call_hook('after_val_iter')
+        del self.data_batch
+        self._inner_iter += 1
+
+    def _make_iter_loaders(self, data_loaders: list) -> list[IterLoader]:
+        return [IterLoader(x) for x in data_loaders]
+
+    def run(self, data_loaders: list, workflow: list, max_iters: int | None = None, **kwargs) -> None:
+        """Run ``workflow`` until ``max_iters`` training iterations are done.
+
+        Args:
+            data_loaders: One loader per workflow phase.
+            workflow: ``[('train', n), ('val', m), ...]`` (counts in iterations).
+            max_iters: Deprecated here (set it on the runner); accepted with a warning.
+        """
+        check_workflow(data_loaders, workflow, self)
+        if max_iters is not None:
+            warnings.warn('setting max_iters in run is deprecated, please set max_iters in '
+                          'runner_config', DeprecationWarning)
+            self._max_iters = max_iters
+        if self._max_iters is None:
+            raise ValueError('max_iters must be specified during instantiation')
+        self.logger.info('Start running, host: %s, work_dir: %s', get_host_info(),
+                         self.work_dir if self.work_dir is not None else 'NONE')
+        self.logger.info('Hooks will be executed in the following order:\n%s', self.get_hook_info())
+        self.logger.info('workflow: %s, max: %d iters', workflow, self._max_iters)
+        self.call_hook('before_run')
+        iter_loaders = self._make_iter_loaders(data_loaders)
+        self.call_hook('before_epoch')
+        while self.iter < self._max_iters:
+            for i, (mode, iters) in enumerate(workflow):
+                self._inner_iter = 0
+                iter_runner = getattr(self, mode)
+                for _ in range(iters):
+                    if mode == 'train' and self.iter >= self._max_iters:
+                        break
+                    iter_runner(iter_loaders[i], **kwargs)
+        self.call_hook('after_epoch')
+        self.call_hook('after_run')
+
+    def resume(self, checkpoint: str, resume_optimizer: bool = True,
+               map_location: Any = 'default') -> None:
+        super().resume(checkpoint, resume_optimizer, map_location)
+        self._inner_iter = self._iter
+
+    def save_checkpoint(self, out_dir: str, filename_tmpl: str = 'iter_{}.pth',
+                        meta: dict | None = None, save_optimizer: bool = True,
+                        create_symlink: bool = True) -> None:
+        """Save ``iter_{iter + 1}.pth`` (and point ``latest.pth`` at it)."""
+        self._save_checkpoint_file(out_dir, filename_tmpl.format(self.iter + 1), save_optimizer,
+                                   meta, create_symlink)
+
+    def register_training_hooks(self, lr_config: Any, checkpoint_config: Any = None,
+                                optimizer_config: Any = None, log_config: dict | None = None,
+                                momentum_config: Any = None, custom_hooks_config: Any = None) -> None:
+        """As BaseRunner's, with ``by_epoch=False`` defaults for the LR, checkpoint and logger
+        hooks and an IterTimerHook. The caller's dicts are not modified."""
+        if isinstance(checkpoint_config, dict):
+            checkpoint_config = dict(checkpoint_config)
+            checkpoint_config.setdefault('by_epoch', False)
+        if isinstance(lr_config, dict):
+            lr_config = dict(lr_config)
+            lr_config.setdefault('by_epoch', False)
+        if isinstance(log_config, dict):
+            log_config = dict(log_config)
+            log_config['hooks'] = [dict(info, by_epoch=info.get('by_epoch', False))
+                                   if isinstance(info, dict) else info for info in log_config['hooks']]
+        super().register_training_hooks(lr_config=lr_config, momentum_config=momentum_config,
+                                        optimizer_config=optimizer_config,
+                                        checkpoint_config=checkpoint_config, log_config=log_config,
+                                        timer_config=IterTimerHook(),
+                                        custom_hooks_config=custom_hooks_config)

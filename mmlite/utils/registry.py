@@ -12,8 +12,9 @@ def _describe(obj: Any) -> str:
 
 def _rewrap_exception(exc: Exception, context: str) -> Exception | None:
     """The same exception type carrying ``context`` before the original message, if constructible."""
+    text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
     try:
-        new = type(exc)(f'{context}: {exc}')
+        new = type(exc)(f'{context}: {text}')
     except Exception:  # noqa: BLE001 - exception types with unusual constructors
         return None
     return new

@@ -47,6 +47,8 @@ class CheckpointHook(Hook):
         elif self.out_dir != runner.work_dir:
             self.out_dir = osp.join(self.out_dir, osp.basename(runner.work_dir.rstrip(osp.sep)))
         runner.logger.info(f'Checkpoints will be saved to {self.out_dir} by LocalBackend.')
+        if runner.meta is None:  # hook_msgs.last_ckpt needs a home (mmcv skipped it then)
+            runner.meta = dict()
         self.args.setdefault('create_symlink', True)
 
     def after_train_epoch(self, runner) -> None:
@@ -79,7 +81,7 @@ class CheckpointHook(Hook):
         tmpl, current = self._current(runner)
         path = osp.join(self.out_dir, tmpl.format(current))
         # recorded before saving so the checkpoint itself knows it is the last one
-        hook_msgs = runner.meta.setdefault('hook_msgs', dict()) if runner.meta is not None else {}
+        hook_msgs = runner.meta.setdefault('hook_msgs', dict())
         previous = hook_msgs.get('last_ckpt')
         hook_msgs['last_ckpt'] = path
         try:

@@ -74,6 +74,7 @@ class OptimizerHook(Hook):
         where = f'epoch {runner.epoch + 1}, iter {runner.iter + 1} (inner iter {runner.inner_iter + 1})'
         if self.nonfinite == 'skip':
             self.nonfinite_steps += 1
+            runner.log_buffer.update({'nonfinite_steps': self.nonfinite_steps})
             runner.logger.warning('non-finite %s at %s (%s); step skipped (%d so far)', what, where,
                                   terms, self.nonfinite_steps)
             return True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numbers
 from abc import ABCMeta, abstractmethod
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -15,8 +16,9 @@ class LoggerHook(Hook, metaclass=ABCMeta):
     ``log(runner)``; val/eval results are logged after validation and evaluation.
 
     Evaluation results (written to ``runner.log_buffer.output`` by EvalHook) are always logged as
-    their own ``val`` record. mmcv merged them into the next training record when evaluation
-    coincided with a log interval, tagging them as train metrics.
+    their own ``val`` record, after the training record of the same iteration. mmcv could merge
+    them into a training record (tagging them as train metrics) and had EvalHook call the logger
+    hooks itself and wipe the log history to avoid that.
 
     Args:
         interval: Log every this many iterations. Defaults to 10.
@@ -109,12 +111,8 @@ class LoggerHook(Hook, metaclass=ABCMeta):
         if self.reset_flag:
             runner.log_buffer.clear_output()
 
-    def after_train_iter(self, runner) -> None:
+    def _log_train_interval(self, runner) -> None:
         buffer = runner.log_buffer
-        if buffer.ready and 'time' not in buffer.output:
-            # evaluation ran in this iteration: log its results as a val record on their own
-            self._log_and_maybe_reset(runner)
-            return
         if self.by_epoch and self.every_n_inner_iters(runner, self.interval):
             buffer.average(self.interval)
         elif not self.by_epoch and self.every_n_iters(runner, self.interval):
@@ -123,6 +121,26 @@ class LoggerHook(Hook, metaclass=ABCMeta):
             buffer.average(self.interval)  # not precise but more stable
         if buffer.ready:
             self._log_and_maybe_reset(runner)
+
+    def after_train_iter(self, runner) -> None:
+        buffer = runner.log_buffer
+        if not (buffer.ready and 'time' not in buffer.output):
+            self._log_train_interval(runner)
+            return
+        # Evaluation published results in this iteration: log this interval's training record
+        # without them, then the results as their own val record. Later logger hooks find the
+        # results again (only the last one clears them).
+        pending = OrderedDict(buffer.output)
+        buffer.clear_output()
+        self._log_train_interval(runner)
+        buffer.output.clear()
+        buffer.output.update(pending)
+        buffer.ready = True
+        self.log(runner)
+        buffer.clear_output()
+        if not self.reset_flag:
+            buffer.output.update(pending)
+            buffer.ready = True
 
     def after_train_epoch(self, runner) -> None:
         if runner.log_buffer.ready:

@@ -120,6 +120,10 @@ class BaseRunner(metaclass=ABCMeta):
         self.timestamp = get_time_str()
         self.mode: str | None = None
         self._hooks: list[Hook] = []
+        # stage -> (hook, method) of the hooks that act at that stage; rebuilt by register_hook
+        # and when _hooks changes length (code that appends to or removes from it directly)
+        self._stage_cache: dict[str, list] = {}
+        self._stage_cache_len = 0
         self._epoch = 0
         self._iter = 0
         self._inner_iter = 0
@@ -233,6 +237,7 @@ class BaseRunner(metaclass=ABCMeta):
         if hasattr(hook, 'priority'):
             raise ValueError('"priority" is a reserved attribute for hooks')
         hook.priority = get_priority(priority)
+        self._stage_cache = {}
         index = len(self._hooks)
         while index > 0 and self._hooks[index - 1].priority > hook.priority:
             index -= 1
@@ -244,11 +249,23 @@ class BaseRunner(metaclass=ABCMeta):
         priority = hook_cfg.pop('priority', 'NORMAL')
         self.register_hook(build_from_cfg(hook_cfg, HOOKS), priority=priority)
 
+    def _stage_methods(self, fn_name: str) -> list:
+        if self._stage_cache_len != len(self._hooks):
+            self._stage_cache, self._stage_cache_len = {}, len(self._hooks)
+        methods = self._stage_cache.get(fn_name)
+        if methods is None:
+            # hooks that only inherit Hook's no-op for this stage are skipped (instance-level
+            # overrides such as ClosureHook's count as acting)
+            methods = [(hook, getattr(hook, fn_name)) for hook in self._hooks
+                       if fn_name not in Hook.stages or fn_name in hook.get_triggered_stages()]
+            self._stage_cache[fn_name] = methods
+        return methods
+
     def call_hook(self, fn_name: str) -> None:
         """Call stage ``fn_name`` of every hook in priority order."""
-        for hook in self._hooks:
+        for hook, method in self._stage_methods(fn_name):
             try:
-                getattr(hook, fn_name)(self)
+                method(self)
             except Exception as exc:
                 self._report_failure(exc, f'{type(hook).__name__}.{fn_name}')
                 raise

@@ -48,7 +48,8 @@ class IterBasedRunner(BaseRunner):
         return self.model.val_step(data_batch, **kwargs)  # no optimizer here, as in mmcv
 
     def train(self, data_loader: IterLoader, **kwargs) -> None:
-        self.model.train()
+        if not self.model.training:  # mmcv called train() every iteration (a recursive walk)
+            self.model.train()
         self.mode = 'train'
         self.data_loader = data_loader
         self._epoch = data_loader.epoch
@@ -69,7 +70,8 @@ class IterBasedRunner(BaseRunner):
 
     @torch.no_grad()
     def val(self, data_loader: IterLoader, **kwargs) -> None:
-        self.model.eval()
+        if self.model.training:
+            self.model.eval()
         self.mode = 'val'
         self.data_loader = data_loader
         data_batch = next(data_loader)
@@ -108,15 +110,16 @@ class IterBasedRunner(BaseRunner):
         self.logger.info('workflow: %s, max: %d iters', workflow, self._max_iters)
         self.call_hook('before_run')
         iter_loaders = self._make_iter_loaders(data_loaders)
+        phases = [(mode == 'train', getattr(self, mode), loader, iters)
+                  for (mode, iters), loader in zip(workflow, iter_loaders)]
         self.call_hook('before_epoch')
-        while self.iter < self._max_iters:
-            for i, (mode, iters) in enumerate(workflow):
+        while self._iter < self._max_iters:
+            for is_train, iter_runner, loader, iters in phases:
                 self._inner_iter = 0
-                iter_runner = getattr(self, mode)
+                if is_train:
+                    iters = min(iters, self._max_iters - self._iter)
                 for _ in range(iters):
-                    if mode == 'train' and self.iter >= self._max_iters:
-                        break
-                    iter_runner(iter_loaders[i], **kwargs)
+                    iter_runner(loader, **kwargs)
         self.call_hook('after_epoch')
         self.call_hook('after_run')
 

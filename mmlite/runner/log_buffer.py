@@ -1,19 +1,21 @@
 """``LogBuffer``: per-iteration values kept for averaging over log intervals."""
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from typing import Any
 
-import numpy as np
 import torch
 
 
-def _to_floats(values: list) -> np.ndarray:
-    """Values as a float array; tensors are converted with a single host transfer."""
-    if any(isinstance(v, torch.Tensor) for v in values):
-        stacked = torch.stack([torch.as_tensor(v, dtype=torch.float64).reshape(()) for v in values])
-        return stacked.cpu().numpy()
-    return np.asarray(values, dtype=np.float64)
+def _weighted_mean(values: list, nums: list) -> float:
+    """Sample-weighted mean; tensors (e.g. grad norms) are moved to the host in one transfer."""
+    if not all(type(v) is float for v in values):
+        if any(isinstance(v, torch.Tensor) for v in values):
+            stacked = torch.stack([torch.as_tensor(v, dtype=torch.float64).reshape(()) for v in values])
+            values = stacked.cpu().tolist()
+    # C-level sums: for log windows of tens of values several times faster than numpy
+    return sum(map(operator.mul, values, nums)) / sum(nums)
 
 
 class LogBuffer:
@@ -70,6 +72,22 @@ class LogBuffer:
                 del history[:-limit]
                 del counts[:-limit]
 
+    def update_one(self, key: str, value, count: int = 1) -> None:
+        """``update({key: value}, count)`` without building a dict (used every iteration)."""
+        history = self.val_history.get(key)
+        if history is None:
+            self.update({key: value}, count)
+            return
+        history.append(value)
+        counts = self.n_history[key]
+        counts.append(count)
+        totals = self._totals[key]
+        totals[0] = totals[0] + value * count
+        totals[1] += count
+        if len(history) > 2 * self.max_history:
+            del history[:-self.max_history]
+            del counts[:-self.max_history]
+
     def average(self, n: int = 0) -> None:
         """Average the last ``n`` values of each key (all since the last clear when 0) into
         ``output`` and mark it ready."""
@@ -80,8 +98,6 @@ class LogBuffer:
                 total, count = self._totals[key]
                 avg = float(total) / count if count else 0.0
             else:
-                values = _to_floats(history[-n:])
-                nums = np.asarray(self.n_history[key][-n:], dtype=np.float64)
-                avg = float(np.sum(values * nums) / np.sum(nums))
+                avg = float(_weighted_mean(history[-n:], self.n_history[key][-n:]))
             self.output[key] = avg
         self.ready = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 LOG_FORMAT = '%(asctime)s - %(name)s - %(levelname)s - %(message)s'
 
@@ -22,12 +23,18 @@ def _dist_rank() -> int:
     return 0
 
 
-class _FlushingFileHandler(logging.FileHandler):
-    """A file handler that flushes each record, so a crash never loses logged lines."""
+class _Formatter(logging.Formatter):
+    """mmcv's format; the timestamp text is computed once per second (strftime is costly)."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        super().emit(record)
-        self.flush()
+    _cached: tuple = (None, '')
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if self._cached[0] != second:
+            self._cached = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return self.default_msec_format % (self._cached[1], record.msecs)
 
 
 def _replace_file_handler(logger: logging.Logger, log_file: str, file_mode: str) -> None:
@@ -37,8 +44,9 @@ def _replace_file_handler(logger: logging.Logger, log_file: str, file_mode: str)
                 return
             logger.removeHandler(handler)
             handler.close()
-    file_handler = _FlushingFileHandler(log_file, file_mode, encoding='utf-8')
-    file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    # logging.FileHandler flushes after every record: a crash loses no logged line
+    file_handler = logging.FileHandler(log_file, file_mode, encoding='utf-8')
+    file_handler.setFormatter(_Formatter(LOG_FORMAT))
     file_handler.setLevel(logger.level)
     logger.addHandler(file_handler)
 
@@ -73,7 +81,7 @@ def get_logger(name: str, log_file: str | None = None, log_level: int = logging.
 
     level = log_level if rank == 0 else logging.ERROR
     stream_handler = logging.StreamHandler(sys.stderr)
-    stream_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    stream_handler.setFormatter(_Formatter(LOG_FORMAT))
     stream_handler.setLevel(level)
     logger.addHandler(stream_handler)
     logger.setLevel(level)

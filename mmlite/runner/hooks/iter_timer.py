@@ -12,9 +12,9 @@ class IterTimerHook(Hook):
         self.t = perf_counter()
 
     def before_iter(self, runner) -> None:
-        runner.log_buffer.update({'data_time': perf_counter() - self.t})
+        runner.log_buffer.update_one('data_time', perf_counter() - self.t)
 
     def after_iter(self, runner) -> None:
         now = perf_counter()
-        runner.log_buffer.update({'time': now - self.t})
+        runner.log_buffer.update_one('time', now - self.t)
         self.t = now

@@ -67,6 +67,7 @@ class TextLoggerHook(LoggerHook):
         self.start_iter = runner.iter
         self._last_logged_iter = runner.iter - 1
         self.json_log_path = osp.join(runner.work_dir, f'{runner.timestamp}.log.json')
+        self._json_file = None
         if runner.meta is not None:
             self._dump_log(runner.meta, runner)
 
@@ -127,8 +128,10 @@ class TextLoggerHook(LoggerHook):
             return
         record = OrderedDict((k, _round_float(v)) for k, v in log_dict.items())
         line = json.dumps(record, default=_json_default) + '\n'
-        with open(self.json_log_path, 'a+') as f:  # one write per record, flushed on close
-            f.write(line)
+        if getattr(self, '_json_file', None) is None or self._json_file.name != self.json_log_path:
+            self._json_file = open(self.json_log_path, 'a+')
+        self._json_file.write(line)  # one complete line per write, flushed at once: a crash
+        self._json_file.flush()  # leaves valid JSON lines up to the last record
 
     def log(self, runner) -> OrderedDict:
         if 'eval_iter_num' in runner.log_buffer.output:
@@ -147,6 +150,9 @@ class TextLoggerHook(LoggerHook):
         return log_dict
 
     def after_run(self, runner) -> None:
+        if getattr(self, '_json_file', None) is not None:
+            self._json_file.close()
+            self._json_file = None
         if self.out_dir is None or runner.rank != 0:
             return
         os.makedirs(self.out_dir, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Detection core: boxes, anchors, masks and evaluation (mmdet.core names)."""

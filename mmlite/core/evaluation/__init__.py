@@ -1,0 +1,8 @@
+"""Detection evaluation with mmdet 2.x names (VOC mAP, recall, eval hooks)."""
+from .bbox_overlaps import bbox_overlaps
+from .class_names import coco_classes, get_classes, voc_classes
+from .mean_ap import average_precision, eval_map, print_map_summary
+from .recall import eval_recalls, print_recall_summary
+
+__all__ = ['bbox_overlaps', 'average_precision', 'eval_map', 'print_map_summary', 'eval_recalls',
+           'print_recall_summary', 'coco_classes', 'voc_classes', 'get_classes']

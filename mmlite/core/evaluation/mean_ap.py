@@ -1,0 +1,198 @@
+"""VOC-style mean average precision (``eval_map``) with area ranges and ignored boxes."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+from terminaltables import AsciiTable
+
+from ...utils import print_log
+from .bbox_overlaps import bbox_overlaps
+from .class_names import get_classes
+
+
+def average_precision(recalls: np.ndarray, precisions: np.ndarray, mode: str = 'area') -> np.ndarray:
+    """AP from recall/precision curves (1-d, or 2-d with one row per scale).
+
+    Args:
+        mode: 'area' (area under the interpolated curve) or '11points' (VOC2007).
+    """
+    single = recalls.ndim == 1
+    recalls, precisions = np.atleast_2d(recalls), np.atleast_2d(precisions)
+    num_scales = recalls.shape[0]
+    ap = np.zeros(num_scales, dtype=np.float32)
+    if mode == 'area':
+        zeros = np.zeros((num_scales, 1), dtype=recalls.dtype)
+        mrec = np.hstack((zeros, recalls, np.ones((num_scales, 1), dtype=recalls.dtype)))
+        mpre = np.hstack((zeros, precisions, zeros))
+        mpre = np.flip(np.maximum.accumulate(np.flip(mpre, axis=1), axis=1), axis=1)
+        for i in range(num_scales):
+            ind = np.where(mrec[i, 1:] != mrec[i, :-1])[0]
+            ap[i] = np.sum((mrec[i, ind + 1] - mrec[i, ind]) * mpre[i, ind + 1])
+    elif mode == '11points':
+        for i in range(num_scales):
+            for thr in np.arange(0, 1 + 1e-3, 0.1):
+                precs = precisions[i, recalls[i, :] >= thr]
+                ap[i] += precs.max() if precs.size > 0 else 0
+        ap /= 11
+    else:
+        raise ValueError('Unrecognized mode, only "area" and "11points" are supported')
+    return ap[0] if single else ap
+
+
+def _areas(boxes: np.ndarray, extra: float) -> np.ndarray:
+    return (boxes[:, 2] - boxes[:, 0] + extra) * (boxes[:, 3] - boxes[:, 1] + extra)
+
+
+def tpfp_default(det_bboxes: np.ndarray, gt_bboxes: np.ndarray, gt_bboxes_ignore: np.ndarray | None = None,
+                 iou_thr: float = 0.5, area_ranges: list | None = None,
+                 use_legacy_coordinate: bool = False, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    """Mark each detection (by descending score) as true or false positive per area range."""
+    extra = 1.0 if use_legacy_coordinate else 0.0
+    if gt_bboxes_ignore is None:
+        gt_bboxes_ignore = np.zeros((0, 4), dtype=np.float32)
+    gt_ignore = np.concatenate((np.zeros(len(gt_bboxes), bool), np.ones(len(gt_bboxes_ignore), bool)))
+    gt_bboxes = np.vstack((gt_bboxes, gt_bboxes_ignore))
+    area_ranges = area_ranges or [(None, None)]
+    tp = np.zeros((len(area_ranges), len(det_bboxes)), dtype=np.float32)
+    fp = np.zeros_like(tp)
+    if len(gt_bboxes) == 0:
+        if area_ranges == [(None, None)]:
+            fp[...] = 1
+        else:
+            det_areas = _areas(det_bboxes, extra)
+            for k, (lo, hi) in enumerate(area_ranges):
+                fp[k, (det_areas >= lo) & (det_areas < hi)] = 1
+        return tp, fp
+    ious = bbox_overlaps(det_bboxes, gt_bboxes, use_legacy_coordinate=use_legacy_coordinate)
+    ious_max, ious_argmax = ious.max(axis=1), ious.argmax(axis=1)
+    order = np.argsort(-det_bboxes[:, -1])
+    for k, (lo, hi) in enumerate(area_ranges):
+        covered = np.zeros(len(gt_bboxes), dtype=bool)
+        if lo is None:
+            area_ignore = np.zeros(len(gt_bboxes), dtype=bool)
+        else:
+            gt_areas = _areas(gt_bboxes, extra)
+            area_ignore = (gt_areas < lo) | (gt_areas >= hi)
+        for i in order:
+            if ious_max[i] >= iou_thr:
+                gt = ious_argmax[i]
+                if not (gt_ignore[gt] or area_ignore[gt]):
+                    if not covered[gt]:
+                        covered[gt] = True
+                        tp[k, i] = 1
+                    else:
+                        fp[k, i] = 1
+            elif lo is None:
+                fp[k, i] = 1
+            else:
+                area = _areas(det_bboxes[i:i + 1, :4], extra)[0]
+                if lo <= area < hi:
+                    fp[k, i] = 1
+    return tp, fp
+
+
+def get_cls_results(det_results: list, annotations: list, class_id: int) -> tuple[list, list, list]:
+    """Detections, ground truth and ignored ground truth of one class, per image."""
+    cls_dets = [img_res[class_id] for img_res in det_results]
+    cls_gts, cls_gts_ignore = [], []
+    for ann in annotations:
+        cls_gts.append(ann['bboxes'][ann['labels'] == class_id, :])
+        if ann.get('labels_ignore', None) is not None:
+            cls_gts_ignore.append(ann['bboxes_ignore'][ann['labels_ignore'] == class_id, :])
+        else:
+            cls_gts_ignore.append(np.empty((0, 4), dtype=np.float32))
+    return cls_dets, cls_gts, cls_gts_ignore
+
+
+def _count_gts(cls_gts: list, area_ranges: list | None, extra: float) -> np.ndarray:
+    num_gts = np.zeros(len(area_ranges) if area_ranges else 1, dtype=int)
+    for boxes in cls_gts:
+        if area_ranges is None:
+            num_gts[0] += boxes.shape[0]
+        else:
+            gt_areas = _areas(boxes, extra)
+            for k, (lo, hi) in enumerate(area_ranges):
+                num_gts[k] += np.sum((gt_areas >= lo) & (gt_areas < hi))
+    return num_gts
+
+
+def eval_map(det_results: list, annotations: list, scale_ranges: list | None = None,
+             iou_thr: float = 0.5, ioa_thr: float | None = None, dataset=None, logger=None,
+             tpfp_fn: Callable | None = None, nproc: int = 4, use_legacy_coordinate: bool = False,
+             use_group_of: bool = False) -> tuple[float, list]:
+    """Mean AP over classes (VOC style).
+
+    Args:
+        det_results: Per image, per class ``(n, 5)`` arrays ``[x1, y1, x2, y2, score]``.
+        annotations: Per image dicts with ``bboxes``, ``labels`` (and optionally ``bboxes_ignore``,
+            ``labels_ignore``).
+        scale_ranges: ``[(min, max)]`` box side ranges (areas are their squares).
+        iou_thr: IoU for a match. Defaults to 0.5.
+        dataset: Class names (list) or ``'voc07'`` (11-point AP). Defaults to None.
+        nproc: Accepted for compatibility (evaluation runs in-process).
+
+    Returns:
+        ``(mean_ap, per-class dicts with num_gts, num_dets, recall, precision, ap)``.
+    """
+    if len(det_results) != len(annotations):
+        raise ValueError(f'{len(det_results)} detection results for {len(annotations)} images')
+    extra = 1.0 if use_legacy_coordinate else 0.0
+    area_ranges = [(lo**2, hi**2) for lo, hi in scale_ranges] if scale_ranges is not None else None
+    tpfp_fn = tpfp_fn or tpfp_default
+    eps = np.finfo(np.float32).eps
+    eval_results = []
+    for class_id in range(len(det_results[0])):
+        cls_dets, cls_gts, cls_gts_ignore = get_cls_results(det_results, annotations, class_id)
+        tpfp = [tpfp_fn(d, g, gi, iou_thr, area_ranges, use_legacy_coordinate=use_legacy_coordinate)
+                for d, g, gi in zip(cls_dets, cls_gts, cls_gts_ignore)]
+        tp, fp = (np.hstack(x) for x in zip(*tpfp)) if tpfp else (np.zeros((1, 0)), np.zeros((1, 0)))
+        num_gts = _count_gts(cls_gts, area_ranges, extra)
+        dets = np.vstack(cls_dets) if cls_dets else np.zeros((0, 5))
+        order = np.argsort(-dets[:, -1])
+        tp, fp = np.cumsum(tp[:, order], axis=1), np.cumsum(fp[:, order], axis=1)
+        recalls = tp / np.maximum(num_gts[:, None], eps)
+        precisions = tp / np.maximum(tp + fp, eps)
+        if scale_ranges is None:
+            recalls, precisions, num_gts = recalls[0], precisions[0], int(num_gts[0])
+        ap = average_precision(recalls, precisions, '11points' if dataset == 'voc07' else 'area')
+        eval_results.append(dict(num_gts=num_gts, num_dets=len(dets), recall=recalls,
+                                 precision=precisions, ap=ap))
+    if scale_ranges is not None:
+        all_ap = np.vstack([r['ap'] for r in eval_results])
+        all_gts = np.vstack([r['num_gts'] for r in eval_results])
+        mean_ap = [float(all_ap[all_gts[:, i] > 0, i].mean()) if np.any(all_gts[:, i] > 0) else 0.0
+                   for i in range(len(scale_ranges))]
+    else:
+        aps = [r['ap'] for r in eval_results if r['num_gts'] > 0]
+        mean_ap = float(np.mean(aps)) if aps else 0.0
+    print_map_summary(mean_ap, eval_results, dataset, area_ranges, logger=logger)
+    return mean_ap, eval_results
+
+
+def print_map_summary(mean_ap, results: list, dataset=None, scale_ranges=None, logger=None) -> None:
+    """Print a per-class table (gts, dets, recall, AP) and the mAP."""
+    if logger == 'silent':
+        return
+    num_scales = len(results[0]['ap']) if isinstance(results[0]['ap'], np.ndarray) else 1
+    if isinstance(dataset, (list, tuple)):
+        label_names = list(dataset)
+    elif isinstance(dataset, str):
+        label_names = get_classes(dataset)
+    else:
+        label_names = [str(i) for i in range(len(results))]
+    mean_aps = mean_ap if isinstance(mean_ap, list) else [mean_ap]
+    for i in range(num_scales):
+        if scale_ranges is not None:
+            print_log(f'Scale range {scale_ranges[i]}', logger=logger)
+        rows = [['class', 'gts', 'dets', 'recall', 'ap']]
+        for name, res in zip(label_names, results):
+            recall = np.atleast_2d(res['recall'])
+            gts = np.atleast_1d(res['num_gts'])[i]
+            last = recall[i, -1] if recall.size else 0.0
+            ap = np.atleast_1d(res['ap'])[i]
+            rows.append([name, int(gts), res['num_dets'], f'{last:.3f}', f'{ap:.3f}'])
+        rows.append(['mAP', '', '', '', f'{mean_aps[i]:.3f}'])
+        table = AsciiTable(rows)
+        table.inner_footing_row_border = True
+        print_log('\n' + table.table, logger=logger)

@@ -1,0 +1,245 @@
+"""``CocoDataset``: COCO-format annotations through pycocotools (mmdet 2.x behaviour)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os.path as osp
+import tempfile
+from collections import Counter
+
+import numpy as np
+from pycocotools.coco import COCO
+
+from ..core.evaluation.class_names import COCO_CLASSES
+from ..utils import dump, get_root_logger, print_log
+from ._coco_eval import evaluate_det_segm
+from .custom import CustomDataset
+from .registry import DATASETS
+
+def load_coco(ann_file: str) -> COCO:
+    """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
+    try:
+        with open(ann_file, encoding='utf-8') as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f'{ann_file}: cannot read it as JSON ({exc})') from exc
+    missing = [k for k in ('images', 'annotations', 'categories')
+               if not isinstance(data, dict) or not isinstance(data.get(k), list)]
+    if missing:
+        raise ValueError(f'{ann_file} is not a COCO annotation file: it has no list '
+                         f'"{missing[0]}" (expected keys "images", "annotations", "categories")')
+    coco = COCO()
+    coco.dataset = data
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while indexing
+        coco.createIndex()
+    return coco
+
+
+@DATASETS.register_module()
+class CocoDataset(CustomDataset):
+    """COCO detection/instance segmentation (``CLASSES`` are COCO's 80 names by default).
+
+    ``classes`` selects a subset (or other names); every name must exist among the file's
+    categories. Crowd boxes become ``bboxes_ignore``; boxes outside the image, smaller than a
+    pixel, or of other categories are skipped, with one summary line in the log.
+    """
+
+    CLASSES = COCO_CLASSES
+
+    def load_annotations(self, ann_file: str) -> list:
+        self.coco = load_coco(ann_file)
+        names = {c['name'] for c in self.coco.dataset['categories']}
+        unknown = [c for c in self.CLASSES if c not in names]
+        if unknown:
+            raise KeyError(f'{ann_file}: classes {unknown} are not among its categories '
+                           f'{sorted(names)}; fix the "classes" of the dataset config')
+        self.cat_ids = self.coco.getCatIds(catNms=list(self.CLASSES))
+        # pycocotools returns ids in file order: keep label order == CLASSES order
+        name_of = {c['id']: c['name'] for c in self.coco.dataset['categories']}
+        self.cat_ids = sorted(self.cat_ids, key=lambda cid: list(self.CLASSES).index(name_of[cid]))
+        self.cat2label = {cat_id: i for i, cat_id in enumerate(self.cat_ids)}
+        self.img_ids = self.coco.getImgIds()
+        data_infos = []
+        ann_ids = []
+        for img_id in self.img_ids:
+            info = self.coco.loadImgs([img_id])[0]
+            info['filename'] = info['file_name']
+            data_infos.append(info)
+            ann_ids.extend(self.coco.getAnnIds(imgIds=[img_id]))
+        duplicates = [k for k, v in Counter(ann_ids).items() if v > 1]
+        if duplicates:
+            raise ValueError(f"Annotation ids in '{ann_file}' are not unique: {duplicates[:10]}")
+        self._check_annotations(ann_file)
+        return data_infos
+
+    def _check_annotations(self, ann_file: str) -> None:
+        skipped = Counter()
+        for ann in self.coco.dataset['annotations']:
+            bbox = ann.get('bbox')
+            if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
+                raise ValueError(f'{ann_file}: annotation id {ann.get("id")} (image {ann.get("image_id")}) '
+                                 f'has bbox {bbox!r}; expected [x, y, width, height]')
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in bbox):
+                raise ValueError(f'{ann_file}: annotation id {ann.get("id")} (image {ann.get("image_id")}) '
+                                 f'has a non-finite bbox {bbox}; fix or delete it')
+            if ann.get('category_id') not in self.cat2label:
+                skipped['category not in classes'] += 1
+            elif bbox[2] < 1 or bbox[3] < 1 or ann.get('area', 1) <= 0:
+                skipped['smaller than 1 pixel'] += 1
+        if skipped:
+            summary = ', '.join(f'{n} {reason}' for reason, n in skipped.items())
+            print_log(f'{osp.basename(ann_file)}: skipping annotations ({summary})', get_root_logger())
+
+    def get_ann_info(self, idx: int) -> dict:
+        img_id = self.data_infos[idx]['id']
+        ann_info = self.coco.loadAnns(self.coco.getAnnIds(imgIds=[img_id]))
+        return self._parse_ann_info(self.data_infos[idx], ann_info)
+
+    def get_cat_ids(self, idx: int) -> list[int]:
+        img_id = self.data_infos[idx]['id']
+        return [ann['category_id'] for ann in self.coco.loadAnns(self.coco.getAnnIds(imgIds=[img_id]))]
+
+    def _filter_imgs(self, min_size: int = 32) -> list[int]:
+        """Keep images of at least ``min_size`` pixels per side and, with ``filter_empty_gt``,
+        with at least one annotation of the selected classes."""
+        ids_with_ann = {ann['image_id'] for ann in self.coco.anns.values()}
+        ids_in_cat = set()
+        for cat_id in self.cat_ids:
+            ids_in_cat |= set(self.coco.catToImgs[cat_id])
+        ids_in_cat &= ids_with_ann
+        valid_inds, valid_img_ids = [], []
+        for i, info in enumerate(self.data_infos):
+            img_id = self.img_ids[i]
+            if self.filter_empty_gt and img_id not in ids_in_cat:
+                continue
+            if min(info['width'], info['height']) >= min_size:
+                valid_inds.append(i)
+                valid_img_ids.append(img_id)
+        dropped = len(self.data_infos) - len(valid_inds)
+        if dropped:
+            print_log(f'{osp.basename(self.ann_file)}: {dropped} of {len(self.data_infos)} images '
+                      f'filtered (no annotations of the selected classes, or smaller than {min_size} px)',
+                      get_root_logger())
+        self.img_ids = valid_img_ids
+        return valid_inds
+
+    def _parse_ann_info(self, img_info: dict, ann_info: list) -> dict:
+        gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks_ann = [], [], [], []
+        for ann in ann_info:
+            if ann.get('ignore', False):
+                continue
+            x1, y1, w, h = ann['bbox']
+            inter_w = max(0, min(x1 + w, img_info['width']) - max(x1, 0))
+            inter_h = max(0, min(y1 + h, img_info['height']) - max(y1, 0))
+            if inter_w * inter_h == 0 or ann.get('area', 1) <= 0 or w < 1 or h < 1:
+                continue
+            if ann['category_id'] not in self.cat2label:
+                continue
+            bbox = [x1, y1, x1 + w, y1 + h]
+            if ann.get('iscrowd', False):
+                gt_bboxes_ignore.append(bbox)
+            else:
+                gt_bboxes.append(bbox)
+                gt_labels.append(self.cat2label[ann['category_id']])
+                gt_masks_ann.append(ann.get('segmentation', None))
+        return dict(
+            bboxes=np.array(gt_bboxes, dtype=np.float32).reshape(-1, 4),
+            labels=np.array(gt_labels, dtype=np.int64),
+            bboxes_ignore=np.array(gt_bboxes_ignore, dtype=np.float32).reshape(-1, 4),
+            masks=gt_masks_ann,
+            seg_map=img_info['filename'].replace('jpg', 'png'))
+
+    @staticmethod
+    def xyxy2xywh(bbox: np.ndarray) -> list[float]:
+        b = bbox.tolist()
+        return [b[0], b[1], b[2] - b[0], b[3] - b[1]]
+
+    def _proposal2json(self, results: list) -> list:
+        out = []
+        for idx, bboxes in enumerate(results):
+            for box in bboxes:
+                out.append(dict(image_id=self.img_ids[idx], bbox=self.xyxy2xywh(box),
+                                score=float(box[4]), category_id=1))
+        return out
+
+    def _det2json(self, results: list) -> list:
+        out = []
+        for idx, result in enumerate(results):
+            for label, bboxes in enumerate(result):
+                for box in bboxes:
+                    out.append(dict(image_id=self.img_ids[idx], bbox=self.xyxy2xywh(box),
+                                    score=float(box[4]), category_id=self.cat_ids[label]))
+        return out
+
+    def _segm2json(self, results: list) -> tuple[list, list]:
+        bbox_json, segm_json = [], []
+        for idx, (det, seg) in enumerate(results):
+            if isinstance(seg, tuple):  # (segms, mask scores)
+                seg, mask_scores = seg
+            else:
+                mask_scores = None
+            for label, bboxes in enumerate(det):
+                for i, box in enumerate(bboxes):
+                    item = dict(image_id=self.img_ids[idx], bbox=self.xyxy2xywh(box),
+                                score=float(box[4]), category_id=self.cat_ids[label])
+                    bbox_json.append(item)
+                    rle = dict(seg[label][i])
+                    if isinstance(rle.get('counts'), bytes):
+                        rle['counts'] = rle['counts'].decode()
+                    score = float(mask_scores[label][i]) if mask_scores is not None else float(box[4])
+                    segm_json.append(dict(item, score=score, segmentation=rle))
+        return bbox_json, segm_json
+
+    def results2json(self, results: list, outfile_prefix: str) -> dict:
+        """Dump results to ``<prefix>.bbox.json`` (and ``.segm.json`` / ``.proposal.json``)."""
+        files = {}
+        if isinstance(results[0], list):
+            files['bbox'] = files['proposal'] = f'{outfile_prefix}.bbox.json'
+            dump(self._det2json(results), files['bbox'])
+        elif isinstance(results[0], tuple):
+            files['bbox'] = files['proposal'] = f'{outfile_prefix}.bbox.json'
+            files['segm'] = f'{outfile_prefix}.segm.json'
+            bbox_json, segm_json = self._segm2json(results)
+            dump(bbox_json, files['bbox'])
+            dump(segm_json, files['segm'])
+        elif isinstance(results[0], np.ndarray):
+            files['proposal'] = f'{outfile_prefix}.proposal.json'
+            dump(self._proposal2json(results), files['proposal'])
+        else:
+            raise TypeError(f'invalid type of results: {type(results[0])}')
+        return files
+
+    def format_results(self, results: list, jsonfile_prefix: str | None = None, **kwargs):
+        """Write COCO-style result files; returns ``(files, tmp_dir or None)``."""
+        if not isinstance(results, list):
+            raise TypeError(f'results must be a list, got {type(results)}')
+        if len(results) != len(self):
+            raise ValueError(f'The length of results is not equal to the dataset len: '
+                             f'{len(results)} != {len(self)}')
+        tmp_dir = None
+        if jsonfile_prefix is None:
+            tmp_dir = tempfile.TemporaryDirectory()
+            jsonfile_prefix = osp.join(tmp_dir.name, 'results')
+        return self.results2json(results, jsonfile_prefix), tmp_dir
+
+    def evaluate(self, results: list, metric='bbox', logger=None, jsonfile_prefix: str | None = None,
+                 classwise: bool = False, proposal_nums=(100, 300, 1000), iou_thrs=None,
+                 metric_items=None) -> dict:
+        """COCO evaluation (``'bbox'``, ``'segm'``, ``'proposal'``, ``'proposal_fast'``).
+
+        Returns mmdet's keys: ``bbox_mAP``, ``bbox_mAP_50``, ``bbox_mAP_75``, ``bbox_mAP_s/m/l`` and
+        ``bbox_mAP_copypaste`` (``segm_`` twins; ``AR@N`` for proposals).
+        """
+        metrics = metric if isinstance(metric, list) else [metric]
+        for m in metrics:
+            if m not in ('bbox', 'segm', 'proposal', 'proposal_fast'):
+                raise KeyError(f'metric {m} is not supported; use bbox, segm, proposal or proposal_fast')
+        result_files, tmp_dir = self.format_results(results, jsonfile_prefix)
+        try:
+            return evaluate_det_segm(self, results, result_files, metrics, logger, classwise,
+                                     proposal_nums, iou_thrs, metric_items)
+        finally:
+            if tmp_dir is not None:
+                tmp_dir.cleanup()

@@ -1,0 +1,78 @@
+"""Colour operations on NumPy images (mmcv.image names) without OpenCV."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def imnormalize(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
+    """``(img - mean) / std`` in float32, converting BGR to RGB first when ``to_rgb``."""
+    img = img.astype(np.float32)
+    return imnormalize_(img, mean, std, to_rgb)
+
+
+def imnormalize_(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
+    """In-place version of :func:`imnormalize` (``img`` must be float32)."""
+    mean = np.asarray(mean, dtype=np.float64).reshape(1, -1)
+    stdinv = 1 / np.asarray(std, dtype=np.float64).reshape(1, -1)
+    if to_rgb:
+        img[...] = img[..., ::-1]
+    img -= mean.astype(np.float32)
+    img *= stdinv.astype(np.float32)
+    return img
+
+
+def imdenormalize(img: np.ndarray, mean, std, to_bgr: bool = True) -> np.ndarray:
+    """Undo :func:`imnormalize`."""
+    img = img * np.asarray(std, dtype=np.float32).reshape(1, -1) + np.asarray(mean, dtype=np.float32).reshape(1, -1)
+    return img[..., ::-1].copy() if to_bgr else img
+
+
+def bgr2rgb(img: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(img[..., ::-1])
+
+
+rgb2bgr = bgr2rgb
+
+
+def bgr2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:
+    """Luma (ITU-R BT.601, as OpenCV) of a BGR image."""
+    gray = img[..., 0] * 0.114 + img[..., 1] * 0.587 + img[..., 2] * 0.299
+    gray = gray.astype(img.dtype) if img.dtype != np.uint8 else np.round(gray).astype(np.uint8)
+    return gray[..., None] if keepdim else gray
+
+
+def gray2bgr(img: np.ndarray) -> np.ndarray:
+    img = img[..., 0] if img.ndim == 3 else img
+    return np.repeat(img[..., None], 3, axis=2)
+
+
+def bgr2hsv(img: np.ndarray) -> np.ndarray:
+    """BGR float image (0-255 or 0-1 range kept) to HSV with H in degrees [0, 360), as OpenCV
+    does for float images."""
+    img = img.astype(np.float32)
+    b, g, r = img[..., 0], img[..., 1], img[..., 2]
+    v = img.max(axis=-1)
+    mn = img.min(axis=-1)
+    diff = v - mn
+    s = np.where(v > 0, diff / np.where(v > 0, v, 1), 0)
+    safe = np.where(diff > 0, diff, 1)
+    h = np.where(v == r, 60 * (g - b) / safe,
+                 np.where(v == g, 120 + 60 * (b - r) / safe, 240 + 60 * (r - g) / safe))
+    h = np.where(diff > 0, h, 0)
+    h = np.where(h < 0, h + 360, h)
+    return np.stack([h, s, v], axis=-1).astype(np.float32)
+
+
+def hsv2bgr(img: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`bgr2hsv`."""
+    h, s, v = img[..., 0] % 360, img[..., 1], img[..., 2]
+    c = v * s
+    hp = h / 60
+    x = c * (1 - np.abs(hp % 2 - 1))
+    zeros = np.zeros_like(c)
+    sector = np.floor(hp).astype(np.int64) % 6
+    r = np.choose(sector, [c, x, zeros, zeros, x, c])
+    g = np.choose(sector, [x, c, c, x, zeros, zeros])
+    b = np.choose(sector, [zeros, zeros, x, c, c, x])
+    m = v - c
+    return np.stack([b + m, g + m, r + m], axis=-1).astype(np.float32)

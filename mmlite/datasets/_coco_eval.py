@@ -13,6 +13,7 @@ from terminaltables import AsciiTable
 
 from ..core.evaluation import eval_recalls
 from ..utils import load, print_log
+from ..utils.errors import ReadableKeyError
 
 COCO_METRIC_NAMES = {
     'mAP': 0, 'mAP_50': 1, 'mAP_75': 2, 'mAP_s': 3, 'mAP_m': 4, 'mAP_l': 5, 'AR@100': 6, 'AR@300': 7,
@@ -63,7 +64,7 @@ def _check_items(metric_items) -> list | None:
     items = metric_items if isinstance(metric_items, list) else [metric_items]
     for item in items:
         if item not in COCO_METRIC_NAMES:
-            raise KeyError(f'metric item {item} is not supported; use {list(COCO_METRIC_NAMES)}')
+            raise ReadableKeyError(f'metric item {item} is not supported; use {list(COCO_METRIC_NAMES)}')
     return items
 
 
@@ -88,7 +89,7 @@ def evaluate_det_segm(dataset, results: list, result_files: dict, metrics: list,
         print_log(f'Evaluating {metric}...' if logger is not None else f'\nEvaluating {metric}...', logger)
         if metric == 'proposal_fast':
             if isinstance(results[0], tuple):
-                raise KeyError('proposal_fast is not supported for instance segmentation result.')
+                raise ReadableKeyError('proposal_fast is not supported for instance segmentation result.')
             ar = fast_eval_recall(dataset, results, proposal_nums, iou_thrs, logger='silent')
             for i, num in enumerate(proposal_nums):
                 eval_results[f'AR@{num}'] = ar[i]
@@ -96,7 +97,7 @@ def evaluate_det_segm(dataset, results: list, result_files: dict, metrics: list,
             continue
         iou_type = 'bbox' if metric == 'proposal' else metric
         if metric not in result_files:
-            raise KeyError(f'{metric} is not in results')
+            raise ReadableKeyError(f'{metric} is not in results')
         predictions = _load_predictions(result_files[metric], iou_type)
         if not predictions:
             print_log('The testing results of the whole dataset is empty.', logger, level=logging.ERROR)

@@ -17,6 +17,7 @@ from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
 from .registry import DATASETS, PIPELINES  # noqa: F401
 from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler,
                        InfiniteBatchSampler, InfiniteGroupBatchSampler)
+from ..utils.errors import ReadableKeyError
 
 
 def _concat_dataset(cfg: dict, default_args: dict | None = None) -> ConcatDataset:
@@ -40,7 +41,7 @@ def build_dataset(cfg, default_args: dict | None = None):
     if isinstance(cfg, (list, tuple)):
         return ConcatDataset([build_dataset(c, default_args) for c in cfg])
     if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise KeyError(f'a dataset config needs a "type" (e.g. CocoDataset), got {cfg!r}')
+        raise ReadableKeyError(f'a dataset config needs a "type" (e.g. CocoDataset), got {cfg!r}')
     kind = cfg['type']
     if kind == 'ConcatDataset':
         return ConcatDataset([build_dataset(c, default_args) for c in cfg['datasets']],
@@ -53,7 +54,7 @@ def build_dataset(cfg, default_args: dict | None = None):
     if isinstance(cfg.get('ann_file'), (list, tuple)):
         return _concat_dataset(cfg, default_args)
     if isinstance(kind, str) and DATASETS.get(kind) is None:
-        raise KeyError(DATASETS.missing_message(kind, 'data.*.type'))
+        raise ReadableKeyError(DATASETS.missing_message(kind, 'data.*.type'))
     return build_from_cfg(cfg, DATASETS, default_args)
 
 

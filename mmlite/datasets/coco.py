@@ -17,6 +17,7 @@ from ..utils import dump, get_root_logger, print_log
 from ._coco_eval import evaluate_det_segm
 from .custom import CustomDataset
 from .registry import DATASETS
+from ..utils.errors import ReadableKeyError
 
 def load_coco(ann_file: str) -> COCO:
     """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
@@ -53,7 +54,7 @@ class CocoDataset(CustomDataset):
         names = {c['name'] for c in self.coco.dataset['categories']}
         unknown = [c for c in self.CLASSES if c not in names]
         if unknown:
-            raise KeyError(f'{ann_file}: classes {unknown} are not among its categories '
+            raise ReadableKeyError(f'{ann_file}: classes {unknown} are not among its categories '
                            f'{sorted(names)}; fix the "classes" of the dataset config')
         self.cat_ids = self.coco.getCatIds(catNms=list(self.CLASSES))
         # pycocotools returns ids in file order: keep label order == CLASSES order
@@ -235,7 +236,7 @@ class CocoDataset(CustomDataset):
         metrics = metric if isinstance(metric, list) else [metric]
         for m in metrics:
             if m not in ('bbox', 'segm', 'proposal', 'proposal_fast'):
-                raise KeyError(f'metric {m} is not supported; use bbox, segm, proposal or proposal_fast')
+                raise ReadableKeyError(f'metric {m} is not supported; use bbox, segm, proposal or proposal_fast')
         result_files, tmp_dir = self.format_results(results, jsonfile_prefix)
         try:
             return evaluate_det_segm(self, results, result_files, metrics, logger, classwise,

@@ -21,6 +21,7 @@ from ..core.evaluation import eval_map, eval_recalls
 from ..utils import list_from_file, load, print_log
 from .pipelines import Compose
 from .registry import DATASETS
+from ..utils.errors import ReadableKeyError
 
 
 def _join_root(root: str | None, path: str | None) -> str | None:
@@ -176,7 +177,7 @@ class CustomDataset(Dataset):
                 raise ValueError(f'{type(self).__name__}.evaluate takes one metric, got {metric}')
             metric = metric[0]
         if metric not in ('mAP', 'recall'):
-            raise KeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
+            raise ReadableKeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
         annotations = [self.get_ann_info(i) for i in range(len(self))]
         iou_thrs = [iou_thr] if isinstance(iou_thr, float) else list(iou_thr)
         eval_results = OrderedDict()

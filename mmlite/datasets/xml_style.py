@@ -10,8 +10,9 @@ import numpy as np
 from ..core.evaluation import eval_map, eval_recalls
 from ..core.evaluation.class_names import VOC_CLASSES
 from ..utils import list_from_file, print_log
-from .custom import CustomDataset
+from .custom import CustomDataset, _join_root
 from .registry import DATASETS
+from ..utils.errors import ReadableKeyError
 
 
 @DATASETS.register_module()
@@ -100,21 +101,22 @@ class VOCDataset(XMLDataset):
     CLASSES = VOC_CLASSES
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        if 'VOC2007' in self.img_prefix:
+        img_prefix = _join_root(kwargs.get('data_root'), kwargs.get('img_prefix', ''))
+        if 'VOC2007' in img_prefix:
             self.year = 2007
-        elif 'VOC2012' in self.img_prefix:
+        elif 'VOC2012' in img_prefix:
             self.year = 2012
         else:
-            raise ValueError(f'Cannot infer dataset year from img_prefix {self.img_prefix!r} '
+            raise ValueError(f'Cannot infer dataset year from img_prefix {img_prefix!r} '
                              '(it should contain VOC2007 or VOC2012)')
+        super().__init__(**kwargs)
 
     def evaluate(self, results, metric='mAP', logger=None, proposal_nums=(100, 300, 1000), iou_thr=0.5,
                  scale_ranges=None) -> OrderedDict:
         """``mAP`` with VOC's 1-based box convention (11-point AP for 2007) or ``recall``."""
         metric = metric[0] if isinstance(metric, (list, tuple)) and len(metric) == 1 else metric
         if metric not in ('mAP', 'recall'):
-            raise KeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
+            raise ReadableKeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
         annotations = [self.get_ann_info(i) for i in range(len(self))]
         iou_thrs = [iou_thr] if isinstance(iou_thr, float) else list(iou_thr)
         eval_results = OrderedDict()

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from ..utils import build_from_cfg
 from .hooks import HOOKS, Hook
+from ..utils.errors import ReadableKeyError
 
 
 class HookSection(NamedTuple):
@@ -68,19 +69,19 @@ def build_section_hook(section: HookSection, cfg: Any, default_args: dict | None
     context = section.name
     if section.policy_suffix is not None:
         if 'policy' not in cfg:
-            raise KeyError(f'{section.name} needs a "policy" key (e.g. policy="step"), got {cfg}')
+            raise ReadableKeyError(f'{section.name} needs a "policy" key (e.g. policy="step"), got {cfg}')
         policy = cfg.pop('policy')
         cfg['type'] = policy_to_type(policy, section.policy_suffix)
         context = f'{section.name}.policy={policy!r}'
     elif section.default_type is not None:
         cfg.setdefault('type', section.default_type)
     if 'type' not in cfg:
-        raise KeyError(f'{section.name} needs a "type" key, got {cfg}')
+        raise ReadableKeyError(f'{section.name} needs a "type" key, got {cfg}')
     hook_type = cfg['type']
     if isinstance(hook_type, str) and HOOKS.get(hook_type) is None:
         if section.policy_suffix is not None:
-            raise KeyError(_missing_policy_message(policy, hook_type, section, context))
-        raise KeyError(HOOKS.missing_message(hook_type, context))
+            raise ReadableKeyError(_missing_policy_message(policy, hook_type, section, context))
+        raise ReadableKeyError(HOOKS.missing_message(hook_type, context))
     return build_from_cfg(cfg, HOOKS, default_args)
 
 
@@ -89,7 +90,7 @@ def logger_hooks(log_config: dict | None) -> list[Hook]:
     if log_config is None:
         return []
     if not isinstance(log_config, dict) or 'hooks' not in log_config:
-        raise KeyError(f'log_config must be a dict with "interval" and "hooks", got {log_config!r}')
+        raise ReadableKeyError(f'log_config must be a dict with "interval" and "hooks", got {log_config!r}')
     default_args = dict(interval=log_config['interval']) if 'interval' in log_config else None
     return [build_section_hook(TRAINING_HOOK_SECTIONS['logger'], info, default_args)
             for info in log_config['hooks']]

@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from ..utils import Registry
+from ..utils.errors import ReadableKeyError
 
 RUNNERS = Registry('runner')
 RUNNER_BUILDERS = Registry('runner builder')
@@ -42,13 +43,13 @@ def build_runner(cfg: dict, default_args: dict | None = None):
     runner_cfg = copy.deepcopy(dict(cfg))
     if 'runner_type' in runner_cfg:
         if 'type' in runner_cfg:
-            raise KeyError('runner: set either "type" or the old "runner_type", not both')
+            raise ReadableKeyError('runner: set either "type" or the old "runner_type", not both')
         warnings.warn('runner.runner_type is deprecated, use runner.type', DeprecationWarning)
         runner_cfg['type'] = runner_cfg.pop('runner_type')
     if 'type' not in runner_cfg:
-        raise KeyError(f'runner config needs a "type" (e.g. EpochBasedRunner), got {cfg}')
+        raise ReadableKeyError(f'runner config needs a "type" (e.g. EpochBasedRunner), got {cfg}')
     if isinstance(runner_cfg['type'], str) and RUNNERS.get(runner_cfg['type']) is None:
-        raise KeyError(RUNNERS.missing_message(runner_cfg['type'], 'runner.type'))
+        raise ReadableKeyError(RUNNERS.missing_message(runner_cfg['type'], 'runner.type'))
     constructor_type = runner_cfg.pop('constructor', 'DefaultRunnerConstructor')
     constructor = build_runner_constructor(
         dict(type=constructor_type, runner_cfg=runner_cfg, default_args=default_args))

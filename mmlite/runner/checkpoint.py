@@ -20,6 +20,7 @@ from ..version import __version__
 from ._checkpoint_io import atomic_torch_save, safe_torch_load
 from .checkpoint_loader import CheckpointLoader
 from .dist_utils import get_dist_info
+from ..utils.errors import ReadableKeyError
 
 __all__ = [
     'CheckpointLoader', 'load_state_dict', 'get_state_dict', 'weights_to_cpu', 'save_checkpoint',
@@ -157,7 +158,7 @@ def _load_checkpoint_with_prefix(prefix: str, filename: str, map_location: Any =
         prefix += '.'
     selected = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
     if not selected:
-        raise KeyError(f'{prefix} is not in the pretrained model {filename}')
+        raise ReadableKeyError(f'{prefix} is not in the pretrained model {filename}')
     return selected
 
 

@@ -11,6 +11,7 @@ import torch
 
 from ..utils import print_log
 from ._checkpoint_io import safe_torch_load
+from ..utils.errors import ReadableKeyError
 
 # The few open-mmlab:// names mmdet 2.x configs use for pretrained backbones.
 OPEN_MMLAB_URLS = {
@@ -82,7 +83,7 @@ class CheckpointLoader:
         prefixes = [prefixes] if isinstance(prefixes, str) else list(prefixes)
         for prefix in prefixes:
             if prefix in cls._schemes and not force:
-                raise KeyError(f'{prefix} is already registered as a loader backend, add '
+                raise ReadableKeyError(f'{prefix} is already registered as a loader backend, add '
                                '"force=True" if you want to override it')
             cls._schemes[prefix] = loader
         cls._schemes = dict(sorted(cls._schemes.items(), key=lambda kv: len(kv[0]), reverse=True))
@@ -132,14 +133,14 @@ def _load_torchvision(filename: str, map_location: Any = None, weights_only: boo
     name = filename[len('torchvision://'):]
     urls = torchvision_model_urls()
     if name not in urls:
-        raise KeyError(f'{filename}: unknown torchvision model {name!r}; e.g. torchvision://resnet50')
+        raise ReadableKeyError(f'{filename}: unknown torchvision model {name!r}; e.g. torchvision://resnet50')
     return load_from_http(urls[name], map_location, weights_only=weights_only)
 
 
 def _load_openmmlab(filename: str, map_location: Any = None, weights_only: bool | None = None) -> Any:
     name = filename[len('open-mmlab://'):]
     if name not in OPEN_MMLAB_URLS:
-        raise KeyError(f'{filename}: mmlite does not know the URL of {name!r}. Download the '
+        raise ReadableKeyError(f'{filename}: mmlite does not know the URL of {name!r}. Download the '
                        'checkpoint yourself and set the config to its local path.')
     return load_from_http(OPEN_MMLAB_URLS[name], map_location, weights_only=weights_only)
 

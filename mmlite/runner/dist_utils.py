@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from ..utils.errors import ReadableKeyError
 
 DEFAULT_PORT = 29500
 
@@ -43,7 +44,7 @@ def _init_process_group(backend: str, **kwargs) -> None:
 def _require_env(*names: str) -> None:
     missing = [n for n in names if n not in os.environ]
     if missing:
-        raise KeyError(f'environment variable(s) {", ".join(missing)} not set; launch with torchrun '
+        raise ReadableKeyError(f'environment variable(s) {", ".join(missing)} not set; launch with torchrun '
                        '(or dist_train.sh), srun, or mpirun as documented in docs/distributed.md')
 
 
@@ -95,7 +96,7 @@ def _init_dist_mpi(backend: str, **kwargs) -> None:
     _set_cuda_device(int(os.environ['OMPI_COMM_WORLD_LOCAL_RANK']))
     os.environ.setdefault('MASTER_PORT', str(DEFAULT_PORT))
     if 'MASTER_ADDR' not in os.environ:
-        raise KeyError('The environment variable MASTER_ADDR is not set')
+        raise ReadableKeyError('The environment variable MASTER_ADDR is not set')
     os.environ['WORLD_SIZE'] = os.environ['OMPI_COMM_WORLD_SIZE']
     os.environ['RANK'] = os.environ['OMPI_COMM_WORLD_RANK']
     os.environ['LOCAL_RANK'] = os.environ['OMPI_COMM_WORLD_LOCAL_RANK']

@@ -16,6 +16,7 @@ from typing import Any
 
 from .fileio import load
 from .path import check_file_exist
+from .errors import ReadableKeyError
 
 BASE_KEY = '_base_'
 DELETE_KEY = '_delete_'
@@ -58,7 +59,7 @@ def _lookup_base_var(base_cfg: dict, dotted: str, filename: str) -> Any:
         try:
             value = value[int(part)] if isinstance(value, (list, tuple)) else value[part]
         except (KeyError, IndexError, ValueError, TypeError):
-            raise KeyError(f'{filename}: {{{{ _base_.{dotted} }}}} refers to a key that the base '
+            raise ReadableKeyError(f'{filename}: {{{{ _base_.{dotted} }}}} refers to a key that the base '
                            f'configs do not define (failed at {part!r})') from None
     return copy.deepcopy(value)
 
@@ -125,7 +126,7 @@ def merge_a_into_b(a: dict, b: Any, allow_list_keys: bool = False, prefix: str =
         if allow_list_keys and isinstance(b, list) and str(key).isdigit():
             index = int(key)
             if index >= len(b):
-                raise KeyError(f'{path}: index {index} exceeds the length of list {b}')
+                raise ReadableKeyError(f'{path}: index {index} exceeds the length of list {b}')
             b[index] = merge_a_into_b(value, b[index], allow_list_keys, path + '.') if isinstance(
                 value, dict) else value
         elif isinstance(b, list):
@@ -167,7 +168,7 @@ def _merge_bases(base_files: list, cfg_dir: str, filename: str,
         texts.append(base_text)
         for key in base_cfg:
             if key in merged:
-                raise KeyError(f'Duplicate key is not allowed among bases: {key!r} is defined in both '
+                raise ReadableKeyError(f'Duplicate key is not allowed among bases: {key!r} is defined in both '
                                f'{key_origin[key]} and {osp.abspath(base_path)}')
             key_origin[key] = osp.abspath(base_path)
         merged.update(base_cfg)
@@ -198,7 +199,7 @@ def file2dict(filename: str, use_predefined_variables: bool = True) -> tuple[dic
     cfg_text = filename + '\n' + raw_text
     if BASE_KEY not in cfg:
         if placeholders:
-            raise KeyError(f'{filename} uses {{{{ _base_.xxx }}}} but has no {BASE_KEY}')
+            raise ReadableKeyError(f'{filename} uses {{{{ _base_.xxx }}}} but has no {BASE_KEY}')
         return cfg, cfg_text
     base_files = cfg.pop(BASE_KEY)
     base_files = [base_files] if isinstance(base_files, str) else list(base_files)
@@ -213,4 +214,4 @@ def check_reserved_keys(cfg: dict) -> None:
     """Refuse top-level keys that clash with Config's own attributes."""
     for key in cfg:
         if key in RESERVED_KEYS:
-            raise KeyError(f'{key} is reserved for config file')
+            raise ReadableKeyError(f'{key} is reserved for config file')

@@ -16,6 +16,7 @@ from ._config_format import format_python, render_config
 from .dict_action import DictAction
 from .fileio import dump as _dump_file
 from .misc import import_modules_from_strings
+from .errors import ReadableKeyError
 
 __all__ = ['Config', 'ConfigDict', 'DictAction', 'add_args']
 
@@ -24,7 +25,7 @@ class ConfigDict(Dict):
     """An ``addict.Dict`` whose missing keys raise instead of silently creating empty dicts."""
 
     def __missing__(self, name):
-        raise KeyError(name)
+        raise ReadableKeyError(name)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -229,7 +230,7 @@ class Config:
             for part in parents:
                 node = node.setdefault(part, {})
                 if not isinstance(node, dict):
-                    raise KeyError(f'--cfg-options: {full_key} conflicts with another option')
+                    raise ReadableKeyError(f'--cfg-options: {full_key} conflicts with another option')
             node[last] = value
         merged = loader.merge_a_into_b(nested, self._cfg_dict.to_dict(), allow_list_keys)
         super().__setattr__('_cfg_dict', ConfigDict(merged))

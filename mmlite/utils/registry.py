@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import inspect
 from typing import Any, Callable
+from .errors import ReadableKeyError
 
 
 def _describe(obj: Any) -> str:
@@ -13,8 +14,9 @@ def _describe(obj: Any) -> str:
 def _rewrap_exception(exc: Exception, context: str) -> Exception | None:
     """The same exception type carrying ``context`` before the original message, if constructible."""
     text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+    cls = ReadableKeyError if type(exc) is KeyError else type(exc)
     try:
-        new = type(exc)(f'{context}: {text}')
+        new = cls(f'{context}: {text}')
     except Exception:  # noqa: BLE001 - exception types with unusual constructors
         return None
     return new
@@ -36,7 +38,7 @@ def build_from_cfg(cfg: dict, registry: Registry, default_args: dict | None = No
     if not isinstance(cfg, dict):
         raise TypeError(f'cfg must be a dict, but got {type(cfg)}')
     if 'type' not in cfg and (default_args is None or 'type' not in default_args):
-        raise KeyError('`cfg` or `default_args` must contain the key "type", '
+        raise ReadableKeyError('`cfg` or `default_args` must contain the key "type", '
                        f'but got {cfg}\n{default_args}')
     if not isinstance(registry, Registry):
         raise TypeError(f'registry must be an mmlite.Registry object, but got {type(registry)}')
@@ -51,7 +53,7 @@ def build_from_cfg(cfg: dict, registry: Registry, default_args: dict | None = No
     if isinstance(obj_type, str):
         obj_cls = registry.get(obj_type)
         if obj_cls is None:
-            raise KeyError(registry.missing_message(obj_type))
+            raise ReadableKeyError(registry.missing_message(obj_type))
     elif inspect.isclass(obj_type) or inspect.isfunction(obj_type):
         obj_cls = obj_type
     else:
@@ -181,7 +183,7 @@ class Registry:
 
     def _add_children(self, registry: Registry) -> None:
         if registry.scope in self._children:
-            raise KeyError(f'scope {registry.scope} already exists in {self.name} registry')
+            raise ReadableKeyError(f'scope {registry.scope} already exists in {self.name} registry')
         self._children[registry.scope] = registry
 
     def _register_module(self, module: Any, module_name: str | list | None = None,
@@ -194,7 +196,7 @@ class Registry:
         for name in names:
             if not force and name in self._module_dict:
                 existing = self._module_dict[name]
-                raise KeyError(f'{name} is already registered in {self.name} '
+                raise ReadableKeyError(f'{name} is already registered in {self.name} '
                                f'(by {_describe(existing)}; now {_describe(module)}). '
                                'Pass force=True to replace it or choose another name.')
             self._module_dict[name] = module

@@ -6,6 +6,7 @@ from typing import Any, Callable, Sequence
 from ...utils import build_from_cfg
 from ...utils.registry import _rewrap_exception
 from ..registry import PIPELINES
+from ...utils.errors import ReadableKeyError
 
 
 @PIPELINES.register_module()
@@ -23,7 +24,7 @@ class Compose:
             if isinstance(transform, dict):
                 if 'type' in transform and isinstance(transform['type'], str) \
                         and PIPELINES.get(transform['type']) is None:
-                    raise KeyError(PIPELINES.missing_message(transform['type'], f'pipeline[{i}].type'))
+                    raise ReadableKeyError(PIPELINES.missing_message(transform['type'], f'pipeline[{i}].type'))
                 transform = build_from_cfg(transform, PIPELINES)
             elif not callable(transform):
                 raise TypeError(f'pipeline[{i}] must be callable or a dict, got {type(transform).__name__}')

@@ -10,6 +10,7 @@ import torch
 from ...parallel import DataContainer as DC
 from ...utils import is_str
 from ..registry import PIPELINES
+from ...utils.errors import ReadableKeyError
 
 
 def to_tensor(data: Any) -> torch.Tensor:
@@ -158,7 +159,7 @@ class Collect:
     def __call__(self, results: dict) -> dict:
         missing = [k for k in list(self.keys) + list(self.meta_keys) if k not in results]
         if missing:
-            raise KeyError(f'Collect: the pipeline produced no {missing}; available keys are '
+            raise ReadableKeyError(f'Collect: the pipeline produced no {missing}; available keys are '
                            f'{sorted(results)}. Add the step that creates them or remove them from '
                            'keys/meta_keys.')
         data = {'img_metas': DC({key: results[key] for key in self.meta_keys}, cpu_only=True)}

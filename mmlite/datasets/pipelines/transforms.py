@@ -13,6 +13,7 @@ from ...image import imflip, imnormalize, impad, impad_to_multiple, imrescale, i
 from ...utils import is_list_of
 from ..registry import PIPELINES
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop  # noqa: F401
+from ...utils.errors import ReadableKeyError
 
 
 @PIPELINES.register_module()
@@ -78,7 +79,7 @@ class Resize:
 
     def _random_scale(self, results: dict) -> None:
         if self.img_scale is None:
-            raise KeyError('Resize has no img_scale and the results carry no "scale"/"scale_factor"')
+            raise ReadableKeyError('Resize has no img_scale and the results carry no "scale"/"scale_factor"')
         if self.ratio_range is not None:
             scale, idx = self.random_sample_ratio(self.img_scale[0], self.ratio_range)
         elif len(self.img_scale) == 1:
@@ -144,7 +145,7 @@ class Resize:
             results.pop('scale_factor', None)
             self._random_scale(results)
         elif 'scale_factor' in results:
-            raise KeyError('scale and scale_factor cannot be both set.')
+            raise ReadableKeyError('scale and scale_factor cannot be both set.')
         self._resize_img(results)
         self._resize_bboxes(results)
         self._resize_masks(results)

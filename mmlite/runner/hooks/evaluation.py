@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader
 from ...engine import multi_gpu_test, single_gpu_test
 from ...utils import is_seq_of
 from .hook import HOOKS, Hook
+from ...utils.errors import ReadableKeyError
 
 
 @contextmanager
@@ -113,7 +114,7 @@ class EvalHook(Hook):
 
     def _init_rule(self, rule: str | None, key_indicator: str) -> None:
         if rule is not None and rule not in self.rule_map:
-            raise KeyError(f'rule must be greater, less or None, but got {rule}.')
+            raise ReadableKeyError(f'rule must be greater, less or None, but got {rule}.')
         if rule is None and key_indicator != 'auto':
             rule = self._infer_rule(key_indicator)
             if rule is None:
@@ -223,7 +224,7 @@ class EvalHook(Hook):
                                  'direction; set save_best to a metric name and rule to "greater"/"less"')
             self._init_rule(self.rule, key)
         if self.key_indicator not in eval_res:
-            raise KeyError(f'save_best={self.key_indicator!r} is not among the evaluation results '
+            raise ReadableKeyError(f'save_best={self.key_indicator!r} is not among the evaluation results '
                            f'{list(eval_res)}')
         return eval_res[self.key_indicator]
 

@@ -7,6 +7,7 @@ from typing import Any
 from . import _schedules as S
 from .hook import HOOKS
 from .param_updater import ParamUpdaterHook
+from ...utils.errors import ReadableKeyError
 
 
 class LrUpdaterHook(ParamUpdaterHook):
@@ -256,7 +257,7 @@ def format_param(name: str, optim, param: Any) -> list:
             raise ValueError(f'expected {len(optim.param_groups)} values for {name}, got {len(param)}')
         return list(param)
     if name not in param:
-        raise KeyError(f'{name} is not found in {param.keys()}')
+        raise ReadableKeyError(f'{name} is not found in {param.keys()}')
     return format_param(name, optim, param[name])  # a number per optimizer is expanded too
 
 

@@ -10,6 +10,7 @@ from torch.nn.modules.instancenorm import _InstanceNorm
 
 from ...utils import build_from_cfg, is_list_of
 from .builder import OPTIMIZER_BUILDERS, OPTIMIZERS
+from ...utils.errors import ReadableKeyError
 
 _NORM_TYPES = (_BatchNorm, _InstanceNorm, nn.GroupNorm, nn.LayerNorm)
 _DECAY_MULTS = ('bias_decay_mult', 'norm_decay_mult', 'dwconv_decay_mult')
@@ -47,7 +48,7 @@ class DefaultOptimizerConstructor:
                             f'{type(self.paramwise_cfg)}')
         unknown = set(self.paramwise_cfg) - _KNOWN_KEYS
         if unknown:
-            raise KeyError(f'optimizer.paramwise_cfg: unknown key(s) {sorted(unknown)}; valid keys '
+            raise ReadableKeyError(f'optimizer.paramwise_cfg: unknown key(s) {sorted(unknown)}; valid keys '
                            f'are {sorted(_KNOWN_KEYS)}')
         custom_keys = self.paramwise_cfg.get('custom_keys', {})
         if not isinstance(custom_keys, dict):

@@ -1,0 +1,83 @@
+"""Image ops against values observed with mmcv 1.7.2 (OpenCV backend)."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from mmlite.image import (ImageDecodeError, bgr2hsv, hsv2bgr, imflip, imfrombytes, imnormalize,
+                          impad, impad_to_multiple, imread, imrescale, imresize, imwrite, rescale_size)
+
+GOLDEN = json.load(open(osp.join(osp.dirname(osp.dirname(__file__)), 'data', 'mmcv_resize_golden.json')))
+
+
+def test_rescale_size_matches_mmcv_exactly():
+    for size, scale, expected in GOLDEN['rescale_size']:
+        scale = tuple(scale) if isinstance(scale, list) else scale
+        new_size, factor = rescale_size(tuple(size), scale, return_scale=True)
+        assert [list(new_size), factor] == expected
+
+
+def test_bilinear_resize_within_one_level_of_opencv():
+    img = np.array(GOLDEN['img'], dtype=np.uint8)
+    for key, size in (('imresize_up', (97, 71)), ('imresize_down', (21, 15))):
+        ours = imresize(img, size)
+        ref = np.array(GOLDEN[key], dtype=np.int64)
+        assert ours.shape == ref.shape and ours.dtype == np.uint8
+        assert np.abs(ours.astype(np.int64) - ref).max() <= 1
+    assert list(imrescale(img, (100, 60)).shape) == GOLDEN['imrescale']
+
+
+def test_resize_variants():
+    img = np.arange(4 * 6, dtype=np.uint8).reshape(4, 6)
+    assert imresize(img, (3, 2), interpolation='nearest').tolist() == [[0, 2, 4], [12, 14, 16]]
+    floats = np.random.rand(8, 8, 3).astype(np.float32)
+    resized, w_scale, h_scale = imresize(floats, (4, 16), return_scale=True)
+    assert resized.shape == (16, 4, 3) and resized.dtype == np.float32 and (w_scale, h_scale) == (0.5, 2.0)
+    rescaled, factor = imrescale(floats, 0.5, return_scale=True)
+    assert rescaled.shape == (4, 4, 3) and factor == 0.5
+    with pytest.raises(ValueError, match='interpolation'):
+        imresize(img, (2, 2), interpolation='magic')
+    with pytest.raises(ValueError, match='Invalid scale'):
+        rescale_size((10, 10), -1.0)
+
+
+def test_flip_pad_normalize():
+    img = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    assert np.array_equal(imflip(img, 'horizontal'), img[:, ::-1])
+    assert np.array_equal(imflip(img, 'vertical'), img[::-1])
+    assert np.array_equal(imflip(img, 'diagonal'), img[::-1, ::-1])
+    padded = impad(img, shape=(3, 4), pad_val=7)
+    assert padded.shape == (3, 4, 3) and padded[2, 3, 0] == 7 and np.array_equal(padded[:2, :2], img)
+    assert impad_to_multiple(img, 32).shape == (32, 32, 3)
+    assert impad(img, padding=(1, 1, 1, 1), padding_mode='edge').shape == (4, 4, 3)
+    norm = imnormalize(img, mean=[1, 2, 3], std=[2, 2, 2], to_rgb=True)
+    assert norm.dtype == np.float32
+    assert norm[0, 0].tolist() == [(2 - 1) / 2, (1 - 2) / 2, (0 - 3) / 2]
+
+
+def test_hsv_round_trip():
+    img = np.random.RandomState(1).uniform(0, 255, (16, 16, 3)).astype(np.float32)
+    hsv = bgr2hsv(img)
+    assert hsv[..., 0].min() >= 0 and hsv[..., 0].max() < 360
+    assert np.abs(hsv2bgr(hsv) - img).max() < 1e-3
+
+
+def test_read_write_and_corrupt_files(tmp_path):
+    img = (np.random.RandomState(0).rand(10, 12, 3) * 255).astype(np.uint8)
+    png = str(tmp_path / 'a.png')
+    imwrite(img, png)
+    assert np.array_equal(imread(png), img)  # lossless, BGR round trip
+    assert np.array_equal(imread(png, channel_order='rgb'), img[..., ::-1])
+    assert imread(png, flag='grayscale').shape == (10, 12)
+    bmp = str(tmp_path / 'a.bmp')
+    imwrite(img, bmp)
+    assert np.array_equal(imread(bmp), img)  # Pillow path
+    broken = tmp_path / 'broken.jpg'
+    broken.write_bytes(b'\xff\xd8\xff\xe0 not really a jpeg')
+    with pytest.raises(ImageDecodeError, match='broken.jpg.*corrupt'):
+        imread(str(broken))
+    with pytest.raises(FileNotFoundError, match='missing.jpg'):
+        imread(str(tmp_path / 'missing.jpg'))
+    with pytest.raises(ImageDecodeError, match='empty'):
+        imfrombytes(b'')

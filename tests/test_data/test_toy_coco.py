@@ -1,0 +1,51 @@
+"""The embedded toy data set: deterministic, atomic, usable through ToyCocoDataset."""
+import json
+import os
+
+import pytest
+
+from mmlite.datasets import TOY_CLASSES, ToyCocoDataset, make_toy_coco
+from mmlite.datasets.coco import load_coco
+
+
+def test_generation_is_deterministic_and_valid_coco(tmp_path):
+    a = make_toy_coco(str(tmp_path / 'a'), num_train=12, num_val=4, seed=1)
+    b = make_toy_coco(str(tmp_path / 'b'), num_train=12, num_val=4, seed=1)
+    for split in ('train', 'val'):
+        ja = json.load(open(os.path.join(a, 'annotations', f'instances_{split}.json')))
+        jb = json.load(open(os.path.join(b, 'annotations', f'instances_{split}.json')))
+        assert ja == jb
+        coco = load_coco(os.path.join(a, 'annotations', f'instances_{split}.json'))
+        assert [c['name'] for c in ja['categories']] == list(TOY_CLASSES)
+        for ann in ja['annotations']:
+            image = coco.imgs[ann['image_id']]
+            x, y, w, h = ann['bbox']
+            assert 0 <= x and 0 <= y and x + w <= image['width'] and y + h <= image['height']
+            assert ann['area'] > 0 and len(ann['segmentation'][0]) >= 6
+        assert len(os.listdir(os.path.join(a, split))) == len(ja['images'])
+    ids = [ann['id'] for split in ('train', 'val')
+           for ann in json.load(open(os.path.join(a, 'annotations', f'instances_{split}.json')))['annotations']]
+    assert len(ids) == len(set(ids))
+    assert not [d for d in os.listdir(tmp_path) if d.startswith('.toy_coco_')]  # no temp leftovers
+
+
+def test_generation_skips_complete_sets_and_redoes_partial_ones(tmp_path):
+    root = str(tmp_path / 'toy')
+    make_toy_coco(root, num_train=3, num_val=2)
+    stamp = os.path.getmtime(os.path.join(root, 'annotations', 'instances_train.json'))
+    make_toy_coco(root, num_train=3, num_val=2)
+    assert os.path.getmtime(os.path.join(root, 'annotations', 'instances_train.json')) == stamp
+    os.remove(os.path.join(root, '.complete'))  # as if interrupted
+    make_toy_coco(root, num_train=3, num_val=2)
+    assert os.path.isfile(os.path.join(root, '.complete'))
+
+
+def test_toy_dataset_generates_on_first_use(tmp_path):
+    ds = ToyCocoDataset(ann_file='annotations/instances_val.json', img_prefix='val/',
+                        data_root=str(tmp_path / 'toy') + '/', num_train=4, num_val=6,
+                        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_mask=True)])
+    assert ds.CLASSES == TOY_CLASSES and 0 < len(ds) <= 6
+    sample = ds[0]
+    assert sample['img'].shape[2] == 3 and len(sample['gt_bboxes']) == len(sample['gt_masks'])
+    with pytest.raises(FileNotFoundError):
+        ds.pipeline(dict(img_info=dict(filename='nope.jpg'), img_prefix=str(tmp_path), bbox_fields=[]))

@@ -1,6 +1,7 @@
 """Instance mask structures and helpers (mmdet.core.mask names)."""
 from .structures import BaseInstanceMasks, BitmapMasks, PolygonMasks, polygon_to_bitmap
+from .mask_target import mask_target
 from .utils import encode_mask_results
 
 __all__ = ['BaseInstanceMasks', 'BitmapMasks', 'PolygonMasks', 'polygon_to_bitmap',
-           'encode_mask_results']
+           'encode_mask_results', 'mask_target']

@@ -1,0 +1,108 @@
+"""Layer builders with mmcv.cnn names: conv, norm, activation, upsample and linear layers."""
+from __future__ import annotations
+
+import inspect
+
+import torch.nn as nn
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.nn.modules.instancenorm import _InstanceNorm
+
+from ..utils import Registry, build_from_cfg
+
+CONV_LAYERS = Registry('conv layer')
+NORM_LAYERS = Registry('norm layer')
+ACTIVATION_LAYERS = Registry('activation layer')
+UPSAMPLE_LAYERS = Registry('upsample layer')
+LINEAR_LAYERS = Registry('linear layer')
+
+for _name, _cls in (('Conv1d', nn.Conv1d), ('Conv2d', nn.Conv2d), ('Conv3d', nn.Conv3d), ('Conv', nn.Conv2d)):
+    CONV_LAYERS.register_module(name=_name, module=_cls)
+for _name, _cls in (('BN', nn.BatchNorm2d), ('BN1d', nn.BatchNorm1d), ('BN2d', nn.BatchNorm2d),
+                    ('BN3d', nn.BatchNorm3d), ('SyncBN', nn.SyncBatchNorm), ('GN', nn.GroupNorm),
+                    ('LN', nn.LayerNorm), ('IN', nn.InstanceNorm2d), ('IN1d', nn.InstanceNorm1d),
+                    ('IN2d', nn.InstanceNorm2d), ('IN3d', nn.InstanceNorm3d)):
+    NORM_LAYERS.register_module(name=_name, module=_cls)
+for _cls in (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ReLU6, nn.ELU, nn.Sigmoid, nn.Tanh, nn.GELU,
+             nn.SiLU, nn.Hardswish, nn.Hardsigmoid):
+    ACTIVATION_LAYERS.register_module(module=_cls)
+ACTIVATION_LAYERS.register_module(name='Swish', module=nn.SiLU)
+UPSAMPLE_LAYERS.register_module(name='deconv', module=nn.ConvTranspose2d)
+UPSAMPLE_LAYERS.register_module(name='nearest', module=nn.Upsample)
+UPSAMPLE_LAYERS.register_module(name='bilinear', module=nn.Upsample)
+LINEAR_LAYERS.register_module(name='Linear', module=nn.Linear)
+
+
+def build_conv_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
+    """A conv layer from ``cfg`` (``dict(type='Conv2d')`` when None)."""
+    cfg = dict(type='Conv2d') if cfg is None else dict(cfg)
+    layer_type = cfg.pop('type')
+    layer = CONV_LAYERS.get(layer_type)
+    if layer is None:
+        raise KeyError(CONV_LAYERS.missing_message(layer_type, 'conv_cfg.type'))
+    return layer(*args, **kwargs, **cfg)
+
+
+def _norm_abbr(layer_cls: type) -> str:
+    if issubclass(layer_cls, _InstanceNorm):
+        return 'in'
+    if issubclass(layer_cls, _BatchNorm):
+        return 'bn'
+    if issubclass(layer_cls, nn.GroupNorm):
+        return 'gn'
+    if issubclass(layer_cls, nn.LayerNorm):
+        return 'ln'
+    return layer_cls.__name__.lower()
+
+
+def build_norm_layer(cfg: dict, num_features: int, postfix: int | str = '') -> tuple[str, nn.Module]:
+    """``(name, layer)`` with mmcv's names ('bn1', 'gn'...) and ``requires_grad`` honoured."""
+    if not isinstance(cfg, dict) or 'type' not in cfg:
+        raise TypeError(f'norm_cfg must be a dict with a "type", got {cfg!r}')
+    cfg = dict(cfg)
+    layer_type = cfg.pop('type')
+    norm_cls = NORM_LAYERS.get(layer_type)
+    if norm_cls is None:
+        raise KeyError(NORM_LAYERS.missing_message(layer_type, 'norm_cfg.type'))
+    name = _norm_abbr(norm_cls) + str(postfix)
+    requires_grad = cfg.pop('requires_grad', True)
+    cfg.setdefault('eps', 1e-5)
+    if norm_cls is nn.GroupNorm:
+        if 'num_groups' not in cfg:
+            raise KeyError('norm_cfg of type GN needs num_groups')
+        layer = norm_cls(num_channels=num_features, **cfg)
+    else:
+        layer = norm_cls(num_features, **cfg)
+        if isinstance(layer, nn.SyncBatchNorm) and hasattr(layer, '_specify_ddp_gpu_num'):
+            layer._specify_ddp_gpu_num(1)
+    for param in layer.parameters():
+        param.requires_grad = requires_grad
+    return name, layer
+
+
+def build_activation_layer(cfg: dict) -> nn.Module:
+    cfg = dict(cfg)
+    if cfg.get('type') in ('Tanh', 'Sigmoid', 'GELU', 'PReLU', 'Hardsigmoid') or (
+            'inplace' in cfg and 'inplace' not in inspect.signature(ACTIVATION_LAYERS.get(cfg['type'])).parameters):
+        cfg.pop('inplace', None)
+    return build_from_cfg(cfg, ACTIVATION_LAYERS)
+
+
+def build_upsample_layer(cfg: dict, *args, **kwargs) -> nn.Module:
+    """Upsampling: 'deconv' (ConvTranspose2d), 'nearest' or 'bilinear' (nn.Upsample)."""
+    cfg = dict(cfg)
+    layer_type = cfg.pop('type')
+    layer = UPSAMPLE_LAYERS.get(layer_type)
+    if layer is None:
+        raise KeyError(UPSAMPLE_LAYERS.missing_message(layer_type, 'upsample_cfg.type'))
+    if layer is nn.Upsample:
+        cfg['mode'] = layer_type
+    return layer(*args, **kwargs, **cfg)
+
+
+def build_linear_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
+    cfg = dict(type='Linear') if cfg is None else dict(cfg)
+    layer_type = cfg.pop('type')
+    layer = LINEAR_LAYERS.get(layer_type)
+    if layer is None:
+        raise KeyError(LINEAR_LAYERS.missing_message(layer_type, 'predictor_cfg.type'))
+    return layer(*args, **kwargs, **cfg)

@@ -1,0 +1,269 @@
+"""``ResNet`` with mmdet 2.x arguments and parameter names (torchvision-compatible layout, so
+``torchvision://resnet50`` weights and mmdet checkpoints both load)."""
+from __future__ import annotations
+
+import warnings
+
+import torch.nn as nn
+import torch.utils.checkpoint as cp
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ...cnn import build_conv_layer, build_norm_layer
+from ...runner import BaseModule, Sequential
+from ..builder import BACKBONES
+
+
+class _Block(BaseModule):
+    """Shared plumbing of the residual blocks: norm accessors and the checkpointed forward."""
+
+    def _add_norm(self, norm_cfg: dict, channels: int, index: int) -> str:
+        name, norm = build_norm_layer(norm_cfg, channels, postfix=index)
+        self.add_module(name, norm)
+        return name
+
+    def _inner_forward(self, x):
+        raise NotImplementedError
+
+    def forward(self, x):
+        if self.with_cp and x.requires_grad:
+            out = cp.checkpoint(self._inner_forward, x, use_reentrant=False)
+        else:
+            out = self._inner_forward(x)
+        return self.relu(out)
+
+
+class BasicBlock(_Block):
+    """Two 3x3 convs (ResNet-18/34)."""
+
+    expansion = 1
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, dilation: int = 1, downsample=None,
+                 style: str = 'pytorch', with_cp: bool = False, conv_cfg=None,
+                 norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None):  # noqa: B006
+        super().__init__(init_cfg)
+        if dcn is not None or plugins is not None:
+            raise NotImplementedError('DCN and plugins are not supported by mmlite')
+        self.conv1 = build_conv_layer(conv_cfg, inplanes, planes, 3, stride=stride, padding=dilation,
+                                      dilation=dilation, bias=False)
+        self.norm1_name = self._add_norm(norm_cfg, planes, 1)
+        self.conv2 = build_conv_layer(conv_cfg, planes, planes, 3, padding=1, bias=False)
+        self.norm2_name = self._add_norm(norm_cfg, planes, 2)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride, self.dilation, self.with_cp = stride, dilation, with_cp
+
+    @property
+    def norm1(self):
+        return getattr(self, self.norm1_name)
+
+    @property
+    def norm2(self):
+        return getattr(self, self.norm2_name)
+
+    def _inner_forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.norm1(self.conv1(x)))
+        out = self.norm2(self.conv2(out))
+        return out + identity
+
+
+class Bottleneck(_Block):
+    """1x1 - 3x3 - 1x1 convs (ResNet-50+); ``style`` puts the stride on the 3x3 ('pytorch') or the
+    first 1x1 conv ('caffe')."""
+
+    expansion = 4
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1, dilation: int = 1, downsample=None,
+                 style: str = 'pytorch', with_cp: bool = False, conv_cfg=None,
+                 norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None):  # noqa: B006
+        super().__init__(init_cfg)
+        if style not in ('pytorch', 'caffe'):
+            raise ValueError(f'ResNet style must be "pytorch" or "caffe", got {style!r}')
+        if dcn is not None or plugins is not None:
+            raise NotImplementedError('DCN and plugins are not supported by mmlite')
+        self.inplanes, self.planes, self.stride, self.dilation = inplanes, planes, stride, dilation
+        self.style, self.with_cp, self.conv_cfg, self.norm_cfg = style, with_cp, conv_cfg, norm_cfg
+        self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
+        self.conv1 = build_conv_layer(conv_cfg, inplanes, planes, kernel_size=1, stride=self.conv1_stride,
+                                      bias=False)
+        self.norm1_name = self._add_norm(norm_cfg, planes, 1)
+        self.conv2 = build_conv_layer(conv_cfg, planes, planes, kernel_size=3, stride=self.conv2_stride,
+                                      padding=dilation, dilation=dilation, bias=False)
+        self.norm2_name = self._add_norm(norm_cfg, planes, 2)
+        self.conv3 = build_conv_layer(conv_cfg, planes, planes * self.expansion, kernel_size=1, bias=False)
+        self.norm3_name = self._add_norm(norm_cfg, planes * self.expansion, 3)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+
+    @property
+    def norm1(self):
+        return getattr(self, self.norm1_name)
+
+    @property
+    def norm2(self):
+        return getattr(self, self.norm2_name)
+
+    @property
+    def norm3(self):
+        return getattr(self, self.norm3_name)
+
+    def _inner_forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.norm1(self.conv1(x)))
+        out = self.relu(self.norm2(self.conv2(out)))
+        out = self.norm3(self.conv3(out))
+        return out + identity
+
+
+class ResLayer(Sequential):
+    """A stage of ``num_blocks`` blocks; the first one downsamples/projects when needed."""
+
+    def __init__(self, block, inplanes: int, planes: int, num_blocks: int, stride: int = 1,
+                 avg_down: bool = False, conv_cfg=None, norm_cfg: dict = dict(type='BN'),  # noqa: B006
+                 downsample_first: bool = True, **kwargs):
+        if not downsample_first:
+            raise NotImplementedError('downsample_first=False is not supported by mmlite')
+        self.block = block
+        downsample = None
+        if stride != 1 or inplanes != planes * block.expansion:
+            layers = []
+            conv_stride = stride
+            if avg_down:
+                conv_stride = 1
+                layers.append(nn.AvgPool2d(kernel_size=stride, stride=stride, ceil_mode=True,
+                                           count_include_pad=False))
+            layers += [build_conv_layer(conv_cfg, inplanes, planes * block.expansion, kernel_size=1,
+                                        stride=conv_stride, bias=False),
+                       build_norm_layer(norm_cfg, planes * block.expansion)[1]]
+            downsample = nn.Sequential(*layers)
+        blocks = [block(inplanes=inplanes, planes=planes, stride=stride, downsample=downsample,
+                        conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs)]
+        for _ in range(1, num_blocks):
+            blocks.append(block(inplanes=planes * block.expansion, planes=planes, stride=1, conv_cfg=conv_cfg,
+                                norm_cfg=norm_cfg, **kwargs))
+        super().__init__(*blocks)
+
+
+@BACKBONES.register_module()
+class ResNet(BaseModule):
+    """ResNet backbone (mmdet 2.x arguments).
+
+    Args:
+        depth: 18, 34, 50, 101 or 152.
+        in_channels: Input channels. Defaults to 3.
+        stem_channels: Stem width; defaults to ``base_channels``.
+        base_channels: Width of the first stage (stage i has ``base_channels * 2**i``). Defaults to 64.
+        num_stages: 1-4. Defaults to 4.
+        strides / dilations: Per stage.
+        out_indices: Stages whose outputs are returned. Defaults to (0, 1, 2, 3).
+        style: 'pytorch' or 'caffe'.
+        deep_stem / avg_down: ResNetV1d options (not supported: deep_stem).
+        frozen_stages: Stages (0 = stem) whose weights are frozen; -1 freezes none.
+        norm_cfg: Norm layer (``requires_grad`` honoured). Defaults to BN.
+        norm_eval: Keep BN layers in eval mode while training. Defaults to True.
+        with_cp: Gradient checkpointing in the blocks.
+        zero_init_residual: Zero the last norm of each block at init. Defaults to True.
+        pretrained: Deprecated; use ``init_cfg=dict(type='Pretrained', checkpoint=...)``.
+    """
+
+    arch_settings = {18: (BasicBlock, (2, 2, 2, 2)), 34: (BasicBlock, (3, 4, 6, 3)),
+                     50: (Bottleneck, (3, 4, 6, 3)), 101: (Bottleneck, (3, 4, 23, 3)),
+                     152: (Bottleneck, (3, 8, 36, 3))}
+
+    def __init__(self, depth: int, in_channels: int = 3, stem_channels=None, base_channels: int = 64,
+                 num_stages: int = 4, strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1), out_indices=(0, 1, 2, 3),
+                 style: str = 'pytorch', deep_stem: bool = False, avg_down: bool = False, frozen_stages: int = -1,
+                 conv_cfg=None, norm_cfg: dict = dict(type='BN', requires_grad=True), norm_eval: bool = True,  # noqa: B006
+                 dcn=None, stage_with_dcn=(False, False, False, False), plugins=None, with_cp: bool = False,
+                 zero_init_residual: bool = True, pretrained=None, init_cfg=None):
+        super().__init__(init_cfg)
+        if depth not in self.arch_settings:
+            raise KeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
+        if init_cfg and pretrained:
+            raise ValueError('init_cfg and pretrained cannot be specified at the same time')
+        if deep_stem or dcn is not None or plugins is not None:
+            raise NotImplementedError('deep_stem, dcn and plugins are not supported by mmlite')
+        if not 1 <= num_stages <= 4 or len(strides) != num_stages or len(dilations) != num_stages:
+            raise ValueError('num_stages must be 1-4 with one stride and dilation per stage')
+        if max(out_indices) >= num_stages:
+            raise ValueError(f'out_indices {out_indices} exceed num_stages {num_stages}')
+        self.block, stage_blocks = self.arch_settings[depth]
+        block_init_cfg = self._default_init(pretrained, init_cfg, zero_init_residual)
+        self.depth, self.zero_init_residual = depth, zero_init_residual
+        self.stem_channels = stem_channels if stem_channels is not None else base_channels
+        self.base_channels, self.num_stages, self.strides, self.dilations = base_channels, num_stages, strides, dilations
+        self.out_indices, self.style, self.deep_stem, self.avg_down = out_indices, style, deep_stem, avg_down
+        self.frozen_stages, self.conv_cfg, self.norm_cfg = frozen_stages, conv_cfg, norm_cfg
+        self.with_cp, self.norm_eval = with_cp, norm_eval
+        self.stage_blocks = stage_blocks[:num_stages]
+        self._make_stem_layer(in_channels, self.stem_channels)
+        self.inplanes = self.stem_channels
+        self.res_layers = []
+        for i, num_blocks in enumerate(self.stage_blocks):
+            planes = base_channels * 2**i
+            layer = ResLayer(self.block, self.inplanes, planes, num_blocks, stride=strides[i],
+                             dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp,
+                             conv_cfg=conv_cfg, norm_cfg=norm_cfg, init_cfg=block_init_cfg)
+            self.inplanes = planes * self.block.expansion
+            self.add_module(f'layer{i + 1}', layer)
+            self.res_layers.append(f'layer{i + 1}')
+        self._freeze_stages()
+        self.feat_dim = self.block.expansion * base_channels * 2**(len(self.stage_blocks) - 1)
+
+    def _default_init(self, pretrained, init_cfg, zero_init_residual):
+        if isinstance(pretrained, str):
+            warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
+            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
+            return None
+        if pretrained is not None:
+            raise TypeError('pretrained must be a str or None')
+        if init_cfg is not None:
+            return None
+        self.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
+                         dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
+        if not zero_init_residual:
+            return None
+        last_norm = 'norm2' if self.block is BasicBlock else 'norm3'
+        return dict(type='Constant', val=0, override=dict(name=last_norm))
+
+    def _make_stem_layer(self, in_channels: int, stem_channels: int) -> None:
+        self.conv1 = build_conv_layer(self.conv_cfg, in_channels, stem_channels, kernel_size=7, stride=2,
+                                      padding=3, bias=False)
+        self.norm1_name, norm1 = build_norm_layer(self.norm_cfg, stem_channels, postfix=1)
+        self.add_module(self.norm1_name, norm1)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+
+    @property
+    def norm1(self):
+        return getattr(self, self.norm1_name)
+
+    def _freeze_stages(self) -> None:
+        if self.frozen_stages >= 0:
+            self.norm1.eval()
+            for module in (self.conv1, self.norm1):
+                for param in module.parameters():
+                    param.requires_grad = False
+        for i in range(1, self.frozen_stages + 1):
+            layer = getattr(self, f'layer{i}')
+            layer.eval()
+            for param in layer.parameters():
+                param.requires_grad = False
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.norm1(self.conv1(x))))
+        outs = []
+        for i, name in enumerate(self.res_layers):
+            x = getattr(self, name)(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for module in self.modules():
+                if isinstance(module, _BatchNorm):
+                    module.eval()
+        return self

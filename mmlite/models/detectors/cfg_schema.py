@@ -1,0 +1,86 @@
+"""Validation of ``model.train_cfg`` / ``model.test_cfg``: every key is honoured or rejected by path.
+
+mmdet reads these dicts with ``cfg.get``/attribute access, so a misspelt key was silently ignored.
+Here an unknown key is an error naming its path; mmdet's older spellings (``nms_thr``, ``max_num``,
+``nms_post``, ``nms_across_levels=False``) are translated once, with one warning.
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+
+from ...utils import ConfigDict
+from ...utils.errors import ReadableKeyError
+
+_ASSIGN = frozenset({'assigner', 'sampler', 'pos_weight', 'debug'})
+DENSE_TRAIN = _ASSIGN | {'allowed_border'}
+RCNN_TRAIN = _ASSIGN | {'mask_size', 'soft_mask_target'}
+PROPOSAL = frozenset({'nms_pre', 'max_per_img', 'nms', 'min_bbox_size'})
+DENSE_TEST = frozenset({'nms_pre', 'min_bbox_size', 'score_thr', 'nms', 'max_per_img'})
+RCNN_TEST = frozenset({'score_thr', 'nms', 'max_per_img', 'mask_thr_binary'})
+_LEGACY_NMS_KEYS = ('nms_thr', 'max_num', 'nms_post', 'nms_across_levels')
+
+
+def _translate_legacy(cfg: ConfigDict, path: str) -> None:
+    found = [k for k in _LEGACY_NMS_KEYS if k in cfg]
+    if not found:
+        return
+    if cfg.get('nms_across_levels', False):
+        raise ValueError(f'{path}.nms_across_levels=True is not supported (mmdet 2.x ignores it too); '
+                         'remove the key')
+    warnings.warn(f'{path}: legacy key(s) {found} translated: nms_thr -> nms=dict(type="nms", '
+                  'iou_threshold=...), max_num/nms_post -> max_per_img, nms_across_levels ignored; '
+                  'please update the config', UserWarning)
+    if 'nms_thr' in cfg:
+        nms_thr = cfg.pop('nms_thr')
+        if 'nms' in cfg and cfg.nms.get('iou_threshold') != nms_thr:
+            raise ValueError(f'{path}: nms_thr={nms_thr} disagrees with nms.iou_threshold={cfg.nms.iou_threshold}')
+        cfg.setdefault('nms', ConfigDict(type='nms', iou_threshold=nms_thr))
+    for old in ('max_num', 'nms_post'):
+        if old in cfg:
+            value = cfg.pop(old)
+            if cfg.setdefault('max_per_img', value) != value:
+                raise ValueError(f'{path}: {old}={value} disagrees with max_per_img={cfg.max_per_img}')
+    cfg.pop('nms_across_levels', None)
+
+
+def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> ConfigDict | None:
+    """A validated ConfigDict copy of ``cfg`` (None stays None).
+
+    Raises:
+        KeyError: an unknown or missing key, naming ``path.key`` and the accepted keys.
+    """
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict):
+        raise TypeError(f'{path} must be a dict, got {type(cfg).__name__}')
+    cfg = ConfigDict(copy.deepcopy(dict(cfg)))
+    if allowed & {'nms'}:
+        _translate_legacy(cfg, path)
+    unknown = sorted(set(cfg) - allowed)
+    if unknown:
+        raise ReadableKeyError(f'{", ".join(f"{path}.{k}" for k in unknown)}: unknown key(s); mmlite honours '
+                               f'{sorted(allowed)}. Remove or rename them.')
+    missing = [k for k in required if k not in cfg]
+    if missing:
+        raise ReadableKeyError(f'{path} is missing {missing} (an mmdet 2.x config sets them, e.g. '
+                               f'configs/_base_/models/faster_rcnn_r50_fpn.py)')
+    return cfg
+
+
+def check_sections(cfg, sections: dict, path: str) -> ConfigDict | None:
+    """Validate a two-level cfg such as ``train_cfg=dict(rpn=..., rpn_proposal=..., rcnn=...)``.
+
+    Args:
+        sections: ``name -> (allowed keys, required keys)``.
+    """
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict):
+        raise TypeError(f'{path} must be a dict, got {type(cfg).__name__}')
+    unknown = sorted(set(cfg) - set(sections))
+    if unknown:
+        raise ReadableKeyError(f'{", ".join(f"{path}.{k}" for k in unknown)}: unknown section(s); expected '
+                               f'{sorted(sections)}')
+    return ConfigDict({name: check_cfg(value, sections[name][0], f'{path}.{name}', sections[name][1])
+                       for name, value in cfg.items()})

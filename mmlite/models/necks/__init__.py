@@ -1,0 +1,4 @@
+"""Necks with mmdet names."""
+from .fpn import FPN
+
+__all__ = ['FPN']

@@ -1,0 +1,105 @@
+"""Inference of the box and mask branches: single scale and test-time augmentation."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...core.bbox import bbox2roi, bbox_mapping
+from ...core.post_processing import merge_aug_bboxes, merge_aug_masks, multiclass_nms
+
+
+def _empty_dets(like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return like.new_zeros(0, 5), like.new_zeros((0, ), dtype=torch.long)
+
+
+def _aug_meta(img_meta: list) -> tuple:
+    meta = img_meta[0]
+    return meta['img_shape'], meta['scale_factor'], meta['flip'], meta.get('flip_direction', 'horizontal')
+
+
+class BBoxTestMixin:
+    """``simple_test_bboxes`` / ``aug_test_bboxes`` over ``_bbox_forward``."""
+
+    def simple_test_bboxes(self, x, img_metas, proposals, rcnn_test_cfg, rescale: bool = False):
+        """Per image ``(dets (k, 5), labels (k,))`` after per-class NMS."""
+        rois = bbox2roi(proposals)
+        if rois.shape[0] == 0:
+            det_bbox, det_label = _empty_dets(rois)
+            if rcnn_test_cfg is None:
+                det_bbox, det_label = det_bbox[:, :4], rois.new_zeros((0, self.bbox_head.fc_cls.out_features))
+            return [det_bbox] * len(proposals), [det_label] * len(proposals)
+        bbox_results = self._bbox_forward(x, rois)
+        num_per_img = tuple(len(p) for p in proposals)
+        rois = rois.split(num_per_img, 0)
+        cls_scores = bbox_results['cls_score'].split(num_per_img, 0)
+        bbox_pred = bbox_results['bbox_pred']
+        bbox_preds = bbox_pred.split(num_per_img, 0) if bbox_pred is not None else (None, ) * len(proposals)
+        det_bboxes, det_labels = [], []
+        for i, meta in enumerate(img_metas):
+            if rois[i].shape[0] == 0:
+                det_bbox, det_label = _empty_dets(rois[i])
+            else:
+                det_bbox, det_label = self.bbox_head.get_bboxes(rois[i], cls_scores[i], bbox_preds[i],
+                                                                meta['img_shape'], meta['scale_factor'],
+                                                                rescale=rescale, cfg=rcnn_test_cfg)
+            det_bboxes.append(det_bbox)
+            det_labels.append(det_label)
+        return det_bboxes, det_labels
+
+    def aug_test_bboxes(self, feats, img_metas, proposal_list, rcnn_test_cfg):
+        """Average the boxes/scores of each augmentation (mapped back), then per-class NMS."""
+        aug_bboxes, aug_scores = [], []
+        for x, img_meta in zip(feats, img_metas):
+            img_shape, scale_factor, flip, direction = _aug_meta(img_meta)
+            proposals = bbox_mapping(proposal_list[0][:, :4], img_shape, scale_factor, flip, direction)
+            rois = bbox2roi([proposals])
+            bbox_results = self._bbox_forward(x, rois)
+            bboxes, scores = self.bbox_head.get_bboxes(rois, bbox_results['cls_score'], bbox_results['bbox_pred'],
+                                                       img_shape, scale_factor, rescale=False, cfg=None)
+            aug_bboxes.append(bboxes)
+            aug_scores.append(scores)
+        merged_bboxes, merged_scores = merge_aug_bboxes(aug_bboxes, aug_scores, img_metas, rcnn_test_cfg)
+        if merged_bboxes.shape[0] == 0:
+            return _empty_dets(merged_bboxes)
+        return multiclass_nms(merged_bboxes, merged_scores, rcnn_test_cfg.score_thr, rcnn_test_cfg.nms,
+                              rcnn_test_cfg.max_per_img)
+
+
+class MaskTestMixin:
+    """``simple_test_mask`` / ``aug_test_mask`` over ``_mask_forward``."""
+
+    def simple_test_mask(self, x, img_metas, det_bboxes, det_labels, rescale: bool = False) -> list:
+        """Per image, per class, the binary masks of the detections."""
+        num_classes = self.mask_head.num_classes
+        if all(det_bbox.shape[0] == 0 for det_bbox in det_bboxes):
+            return [[[] for _ in range(num_classes)] for _ in det_bboxes]
+        scale_factors = [torch.as_tensor(np.asarray(meta['scale_factor'], dtype=np.float32),
+                                         device=det_bboxes[0].device) for meta in img_metas]
+        # rescaled detections are in the original frame; RoIs must be in the network input's
+        bboxes = [det[:, :4] * sf if rescale else det[:, :4] for det, sf in zip(det_bboxes, scale_factors)]
+        mask_pred = self._mask_forward(x, bbox2roi(bboxes))['mask_pred']
+        mask_preds = mask_pred.split([len(det) for det in det_bboxes], 0)
+        segm_results = []
+        for i, meta in enumerate(img_metas):
+            if det_bboxes[i].shape[0] == 0:
+                segm_results.append([[] for _ in range(num_classes)])
+            else:
+                segm_results.append(self.mask_head.get_seg_masks(mask_preds[i], bboxes[i], det_labels[i],
+                                                                 self.test_cfg, meta['ori_shape'], scale_factors[i],
+                                                                 rescale))
+        return segm_results
+
+    def aug_test_mask(self, feats, img_metas, det_bboxes, det_labels) -> list:
+        """Masks of merged detections: average each augmentation's (un-flipped) probabilities."""
+        if det_bboxes.shape[0] == 0:
+            return [[] for _ in range(self.mask_head.num_classes)]
+        aug_masks = []
+        for x, img_meta in zip(feats, img_metas):
+            img_shape, scale_factor, flip, direction = _aug_meta(img_meta)
+            bboxes = bbox_mapping(det_bboxes[:, :4], img_shape, scale_factor, flip, direction)
+            mask_pred = self._mask_forward(x, bbox2roi([bboxes]))['mask_pred']
+            aug_masks.append(mask_pred.sigmoid().cpu().numpy())
+        merged_masks = merge_aug_masks(aug_masks, img_metas, self.test_cfg)
+        return self.mask_head.get_seg_masks(merged_masks, det_bboxes, det_labels, self.test_cfg,
+                                            img_metas[0][0]['ori_shape'], scale_factor=det_bboxes.new_ones(4),
+                                            rescale=False)

@@ -1,0 +1,9 @@
+"""Detection ops with mmcv.ops names, on torchvision's compiled kernels (no extension of ours)."""
+from ..utils.ext_check import check_torchvision_ops
+
+check_torchvision_ops()
+
+from .nms import batched_nms, nms  # noqa: E402
+from .roi_align import RoIAlign, roi_align  # noqa: E402
+
+__all__ = ['nms', 'batched_nms', 'RoIAlign', 'roi_align']

@@ -1,0 +1,73 @@
+"""Shrink the shipped R50-FPN configs to a few thousand parameters for fast CPU tests."""
+from __future__ import annotations
+
+import os.path as osp
+
+import numpy as np
+import torch
+
+from mmlite.core.mask import BitmapMasks
+from mmlite.utils import Config
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+SHIPPED = {
+    'faster_rcnn': 'faster_rcnn/faster_rcnn_r50_fpn_1x_coco.py',
+    'retinanet': 'retinanet/retinanet_r50_fpn_1x_coco.py',
+    'mask_rcnn': 'mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py',
+    'rpn': 'rpn/rpn_r50_fpn_1x_coco.py',
+}
+NUM_CLASSES = 3
+WIDTH = 16
+
+
+def shipped_cfg(name: str) -> Config:
+    """The shipped config with the backbone's pretrained init switched off (no download)."""
+    cfg = Config.fromfile(osp.join(CONFIGS, SHIPPED[name]))
+    cfg.model.backbone.init_cfg = None
+    return cfg
+
+
+def tiny_model_cfg(name: str) -> dict:
+    """The shipped model config with ResNet-18 at 1/8 width, narrow heads and 3 classes."""
+    cfg = shipped_cfg(name)
+    model = cfg.model
+    model.backbone.update(depth=18, base_channels=8)
+    model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+    for head in ('rpn_head', 'bbox_head'):
+        if head in model:
+            model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
+    if 'bbox_head' in model:
+        model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=1)
+    if 'roi_head' in model:
+        roi = model.roi_head
+        roi.bbox_roi_extractor.out_channels = WIDTH
+        roi.bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
+        if 'mask_head' in roi:
+            roi.mask_roi_extractor.out_channels = WIDTH
+            roi.mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+    return model.to_dict()
+
+
+def toy_batch(num_imgs: int = 2, height: int = 96, width: int = 128, with_mask: bool = False, seed: int = 0):
+    """Random images, metas, boxes, labels (and bitmap masks) shaped like a collated mmdet batch."""
+    gen = torch.Generator().manual_seed(seed)
+    img = torch.randn(num_imgs, 3, height, width, generator=gen)
+    metas = [dict(img_shape=(height, width, 3), pad_shape=(height, width, 3), ori_shape=(height, width, 3),
+                  scale_factor=np.array([1., 1., 1., 1.], dtype=np.float32), flip=False, flip_direction=None,
+                  filename=f'img{i}.jpg') for i in range(num_imgs)]
+    gt_bboxes, gt_labels, gt_masks = [], [], []
+    for i in range(num_imgs):
+        n = i + 1
+        xy = torch.rand(n, 2, generator=gen) * torch.tensor([width * 0.6, height * 0.6])
+        wh = 16 + torch.rand(n, 2, generator=gen) * 24
+        boxes = torch.cat([xy, (xy + wh).clamp(max=torch.tensor([width - 1., height - 1.]))], dim=1)
+        gt_bboxes.append(boxes)
+        gt_labels.append(torch.randint(0, NUM_CLASSES, (n, ), generator=gen))
+        masks = np.zeros((n, height, width), dtype=np.uint8)
+        for k, (x1, y1, x2, y2) in enumerate(boxes.round().int().tolist()):
+            masks[k, y1:y2, x1:x2] = 1
+        gt_masks.append(BitmapMasks(masks, height, width))
+    batch = dict(img=img, img_metas=metas, gt_bboxes=gt_bboxes, gt_labels=gt_labels)
+    if with_mask:
+        batch['gt_masks'] = gt_masks
+    return batch

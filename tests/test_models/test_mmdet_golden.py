@@ -1,0 +1,124 @@
+"""Same weights, same input: mmlite reproduces mmdet 2.28.2's detections, masks and losses.
+
+tests/data/mmdet2282_tiny_golden.pth was written by mmdet 2.28.2 (mmcv-full 1.7.2, torch 2.0.1, CPU)
+on the shipped configs shrunk as in ``_tiny.py`` (weights randomised, stored in float16): the
+inputs, the weights and mmdet's ``simple_test``/``aug_test`` results and training log values.
+"""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from mmlite.core.mask import BitmapMasks
+from mmlite.models import build_detector
+
+from ._tiny import SHIPPED, tiny_model_cfg
+
+GOLDEN = torch.load(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_tiny_golden.pth'), weights_only=True)
+
+
+def _model(name):
+    cfg = tiny_model_cfg(name)
+    test_cfg = cfg['test_cfg']
+    if 'rcnn' in test_cfg:
+        test_cfg['rcnn']['max_per_img'] = 20
+    if 'rpn' in test_cfg:
+        test_cfg['rpn']['max_per_img'] = 300
+    else:
+        test_cfg['max_per_img'] = 20
+    model = build_detector(cfg)
+    source = GOLDEN['weights']['retinanet' if name == 'retinanet' else 'two_stage']
+    own = model.state_dict()
+    model.load_state_dict({k: source[k].to(own[k].dtype) for k in own}, strict=True)
+    return model
+
+
+def _metas():
+    return [dict(m, scale_factor=np.array(m['scale_factor'], dtype=np.float32)) for m in GOLDEN['metas']]
+
+
+def _unpack(mask):
+    return np.unpackbits(mask['packed'].numpy())[:int(np.prod(mask['shape']))].reshape(mask['shape']).astype(bool)
+
+
+def _assert_dets_equal(mine, theirs):
+    """Per-class ``(n, 5)`` arrays equal up to float tolerance."""
+    assert len(mine) == len(theirs)
+    for cls, (a, b) in enumerate(zip(mine, theirs)):
+        assert a.shape == tuple(b.shape), f'class {cls}: {a.shape} vs {tuple(b.shape)}'
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-4, atol=2e-3, err_msg=f'class {cls}')
+
+
+def _assert_masks_equal(mine, theirs):
+    for cls, (a, b) in enumerate(zip(mine, theirs)):
+        assert len(a) == len(b)
+        for m, ref in zip(a, b):
+            ref = _unpack(ref)
+            # bilinear resampling differences flip at most a few boundary pixels
+            assert m.shape == ref.shape and (m != ref).sum() <= max(3, 0.01 * ref.sum()), f'class {cls}'
+
+
+@pytest.mark.parametrize('name', ['faster_rcnn', 'retinanet'])
+def test_box_detections_match(name):
+    model = _model(name).eval()
+    with torch.no_grad():
+        results = model.simple_test(GOLDEN['img'], _metas(), rescale=True)
+    expected = GOLDEN['models'][name]['simple_test']
+    assert sum(len(d) for d in results[0]) > 0
+    for mine, theirs in zip(results, expected):
+        _assert_dets_equal(mine, theirs)
+
+
+def test_mask_rcnn_detections_and_masks_match():
+    model = _model('mask_rcnn').eval()
+    with torch.no_grad():
+        results = model.simple_test(GOLDEN['img'], _metas(), rescale=True)
+    for (bbox, segm), (ref_bbox, ref_segm) in zip(results, GOLDEN['models']['mask_rcnn']['simple_test']):
+        _assert_dets_equal(bbox, ref_bbox)
+        _assert_masks_equal(segm, ref_segm)
+
+
+def test_rpn_proposals_match():
+    model = _model('rpn').eval()
+    with torch.no_grad():
+        results = model.simple_test(GOLDEN['img'], _metas(), rescale=True)
+    for mine, theirs in zip(results, GOLDEN['models']['rpn']['simple_test']):
+        assert mine.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-4, atol=2e-3)
+
+
+@pytest.mark.parametrize('name', ['faster_rcnn', 'retinanet', 'mask_rcnn', 'rpn'])
+def test_flip_augmented_results_match(name):
+    model = _model(name).eval()
+    img = GOLDEN['img'][:1]
+    meta = _metas()[0]
+    metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
+    with torch.no_grad():
+        results = model.aug_test([img, img.flip(-1)], metas, rescale=True)
+    expected = GOLDEN['models'][name]['aug_test']
+    if name == 'rpn':
+        np.testing.assert_allclose(results[0], expected[0].numpy(), rtol=1e-4, atol=2e-3)
+    elif name == 'mask_rcnn':
+        _assert_dets_equal(results[0][0], expected[0][0])
+        _assert_masks_equal(results[0][1], expected[0][1])
+    else:
+        _assert_dets_equal(results[0], expected[0])
+
+
+@pytest.mark.parametrize('name', sorted(SHIPPED))
+def test_training_losses_match(name):
+    """Same seed, same sampling: every logged value equals mmdet's."""
+    model = _model(name).train()
+    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'])
+    if name != 'rpn':
+        kwargs['gt_labels'] = GOLDEN['gt_labels']
+    if name == 'mask_rcnn':
+        kwargs['gt_masks'] = [BitmapMasks(m.numpy(), 96, 128) for m in GOLDEN['gt_masks']]
+    torch.manual_seed(0)
+    losses = model.forward_train(GOLDEN['img'], _metas(), **kwargs)
+    _, log_vars = model._parse_losses(losses)
+    expected = GOLDEN['models'][name]['log_vars']
+    assert list(log_vars) == list(expected)
+    for key, value in expected.items():
+        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key

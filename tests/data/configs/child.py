@@ -1,0 +1,4 @@
+_base_ = './simple.py'
+item1 = [3]
+item2 = dict(b=1)
+item5 = 'child'

@@ -1,0 +1,2 @@
+custom_imports = dict(imports=['os.path', 'json'], allow_failed_imports=False)
+value = 1

@@ -1,0 +1,1 @@
+item4 = 'first'

@@ -1,0 +1,1 @@
+_base_ = ['./simple.py', './dup_one.py']

@@ -1,0 +1,2 @@
+_base_ = './child.yaml'
+item2 = dict(c=2)

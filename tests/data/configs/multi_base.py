@@ -1,0 +1,2 @@
+_base_ = ['./simple.py', './base_extra.yaml']
+nested = dict(x=10)

@@ -1,0 +1,2 @@
+_base_ = './simple.py'
+item4 = dict(a=1)

@@ -1,0 +1,3 @@
+a = dict(x=1)
+b = dict(y=2
+c = 3

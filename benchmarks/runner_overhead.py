@@ -1,9 +1,10 @@
 """Per-iteration cost of mmlite's runners over a plain PyTorch loop doing the same work.
 
 Contestants run interleaved within one process (round after round, in a shuffled order), each
-timed with process CPU time; the overhead is the median of the per-round differences: ``EpochBasedRunner`` and ``IterBasedRunner`` with the standard
-hooks (step LR, OptimizerHook, CheckpointHook, TextLoggerHook every 50 iterations, IterTimerHook)
-against a loop that calls the same ``train_step``, ``zero_grad``, ``backward`` and ``step``.
+timed with process CPU time; the overhead is the median of the per-round differences:
+``EpochBasedRunner`` and ``IterBasedRunner`` with the standard hooks (step LR, OptimizerHook,
+CheckpointHook, TextLoggerHook every 50 iterations, IterTimerHook) against a loop that calls the
+same ``train_step``, ``zero_grad``, ``backward`` and ``step``.
 
     python benchmarks/runner_overhead.py [--quick]
 """

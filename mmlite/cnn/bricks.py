@@ -8,6 +8,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
 
 from ..utils import Registry, build_from_cfg
+from ..utils.errors import ReadableKeyError
 
 CONV_LAYERS = Registry('conv layer')
 NORM_LAYERS = Registry('norm layer')
@@ -38,7 +39,7 @@ def build_conv_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
     layer_type = cfg.pop('type')
     layer = CONV_LAYERS.get(layer_type)
     if layer is None:
-        raise KeyError(CONV_LAYERS.missing_message(layer_type, 'conv_cfg.type'))
+        raise ReadableKeyError(CONV_LAYERS.missing_message(layer_type, 'conv_cfg.type'))
     return layer(*args, **kwargs, **cfg)
 
 
@@ -62,13 +63,13 @@ def build_norm_layer(cfg: dict, num_features: int, postfix: int | str = '') -> t
     layer_type = cfg.pop('type')
     norm_cls = NORM_LAYERS.get(layer_type)
     if norm_cls is None:
-        raise KeyError(NORM_LAYERS.missing_message(layer_type, 'norm_cfg.type'))
+        raise ReadableKeyError(NORM_LAYERS.missing_message(layer_type, 'norm_cfg.type'))
     name = _norm_abbr(norm_cls) + str(postfix)
     requires_grad = cfg.pop('requires_grad', True)
     cfg.setdefault('eps', 1e-5)
     if norm_cls is nn.GroupNorm:
         if 'num_groups' not in cfg:
-            raise KeyError('norm_cfg of type GN needs num_groups')
+            raise ReadableKeyError('norm_cfg of type GN needs num_groups')
         layer = norm_cls(num_channels=num_features, **cfg)
     else:
         layer = norm_cls(num_features, **cfg)
@@ -93,7 +94,7 @@ def build_upsample_layer(cfg: dict, *args, **kwargs) -> nn.Module:
     layer_type = cfg.pop('type')
     layer = UPSAMPLE_LAYERS.get(layer_type)
     if layer is None:
-        raise KeyError(UPSAMPLE_LAYERS.missing_message(layer_type, 'upsample_cfg.type'))
+        raise ReadableKeyError(UPSAMPLE_LAYERS.missing_message(layer_type, 'upsample_cfg.type'))
     if layer is nn.Upsample:
         cfg['mode'] = layer_type
     return layer(*args, **kwargs, **cfg)
@@ -104,5 +105,5 @@ def build_linear_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
     layer_type = cfg.pop('type')
     layer = LINEAR_LAYERS.get(layer_type)
     if layer is None:
-        raise KeyError(LINEAR_LAYERS.missing_message(layer_type, 'predictor_cfg.type'))
+        raise ReadableKeyError(LINEAR_LAYERS.missing_message(layer_type, 'predictor_cfg.type'))
     return layer(*args, **kwargs, **cfg)

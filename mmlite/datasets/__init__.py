@@ -9,10 +9,10 @@ from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
 from .pipelines import Compose  # noqa: E402
 from .registry import DATASETS, PIPELINES  # noqa: E402
-from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler,  # noqa: E402
-                       InfiniteBatchSampler, InfiniteGroupBatchSampler)
+from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,  # noqa: E402
+                       InfiniteGroupBatchSampler)
 from .toy_coco import TOY_CLASSES, ToyCocoDataset, make_toy_coco  # noqa: E402
-from .utils import get_loading_pipeline, replace_ImageToTensor  # noqa: E402
+from .utils import NumClassCheckHook, get_loading_pipeline, replace_ImageToTensor  # noqa: E402
 from .xml_style import VOCDataset, XMLDataset  # noqa: E402
 
 __all__ = [
@@ -20,5 +20,5 @@ __all__ = [
     'CocoDataset', 'XMLDataset', 'VOCDataset', 'ConcatDataset', 'RepeatDataset', 'ClassBalancedDataset',
     'replace_ImageToTensor', 'get_loading_pipeline', 'GroupSampler', 'DistributedGroupSampler',
     'DistributedSampler', 'InfiniteBatchSampler', 'InfiniteGroupBatchSampler', 'Compose',
-    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES'
+    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook'
 ]

@@ -13,11 +13,11 @@ from torch.utils.data import DataLoader
 from ..parallel import collate
 from ..runner.dist_utils import get_dist_info
 from ..utils import build_from_cfg
+from ..utils.errors import ReadableKeyError
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
 from .registry import DATASETS, PIPELINES  # noqa: F401
-from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler,
-                       InfiniteBatchSampler, InfiniteGroupBatchSampler)
-from ..utils.errors import ReadableKeyError
+from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,
+                       InfiniteGroupBatchSampler)
 
 
 def _concat_dataset(cfg: dict, default_args: dict | None = None) -> ConcatDataset:

@@ -14,10 +14,11 @@ from pycocotools.coco import COCO
 
 from ..core.evaluation.class_names import COCO_CLASSES
 from ..utils import dump, get_root_logger, print_log
+from ..utils.errors import ReadableKeyError
 from ._coco_eval import evaluate_det_segm
 from .custom import CustomDataset
 from .registry import DATASETS
-from ..utils.errors import ReadableKeyError
+
 
 def load_coco(ann_file: str) -> COCO:
     """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
@@ -55,7 +56,7 @@ class CocoDataset(CustomDataset):
         unknown = [c for c in self.CLASSES if c not in names]
         if unknown:
             raise ReadableKeyError(f'{ann_file}: classes {unknown} are not among its categories '
-                           f'{sorted(names)}; fix the "classes" of the dataset config')
+                                   f'{sorted(names)}; fix the "classes" of the dataset config')
         self.cat_ids = self.coco.getCatIds(catNms=list(self.CLASSES))
         # pycocotools returns ids in file order: keep label order == CLASSES order
         name_of = {c['id']: c['name'] for c in self.coco.dataset['categories']}

@@ -19,9 +19,9 @@ from torch.utils.data import Dataset
 
 from ..core.evaluation import eval_map, eval_recalls
 from ..utils import list_from_file, load, print_log
+from ..utils.errors import ReadableKeyError
 from .pipelines import Compose
 from .registry import DATASETS
-from ..utils.errors import ReadableKeyError
 
 
 def _join_root(root: str | None, path: str | None) -> str | None:
@@ -215,7 +215,7 @@ class CustomDataset(Dataset):
                 counts[-1] += 1
         rows = [['category', 'count'] * 5]
         flat = [[f'{i} [{name}]', f'{counts[i]}'] for i, name in enumerate(self.CLASSES)]
-        flat.append([f'-1 background', f'{counts[-1]}'])
+        flat.append(['-1 background', f'{counts[-1]}'])
         cells = [c for pair in flat for c in pair]
         for start in range(0, len(cells), 10):
             rows.append(cells[start:start + 10])

@@ -1,8 +1,10 @@
-"""Pipeline config helpers: ``replace_ImageToTensor`` and ``get_loading_pipeline``."""
+"""Dataset helpers: ``replace_ImageToTensor``, ``get_loading_pipeline`` and ``NumClassCheckHook``."""
 from __future__ import annotations
 
 import copy
 import warnings
+
+from ..runner import HOOKS, Hook
 
 
 def replace_ImageToTensor(pipelines: list) -> list:  # noqa: N802 - mmdet's name
@@ -27,3 +29,35 @@ def get_loading_pipeline(pipeline: list) -> list:
         raise ValueError('The data pipeline in your config file must include loading image and '
                          'annotations related pipeline.')
     return loading
+
+
+@HOOKS.register_module()
+class NumClassCheckHook(Hook):
+    """Before training and validation, check that every head's ``num_classes`` matches the
+    dataset's CLASSES (RPN heads, which are class-agnostic, are skipped)."""
+
+    def _check_head(self, runner) -> None:
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        dataset = runner.data_loader.dataset
+        classes = getattr(dataset, 'CLASSES', None)
+        if classes is None:
+            runner.logger.warning(f'Please set `CLASSES` in the {type(dataset).__name__} and check if it is '
+                                  'consistent with the `num_classes` of head')
+            return
+        if isinstance(classes, str):
+            raise TypeError(f'`CLASSES` in {type(dataset).__name__} should be a tuple of str, got the string '
+                            f'{classes!r}; add a comma for a single class: classes=({classes!r}, )')
+        for name, module in model.named_modules():
+            num_classes = getattr(module, 'num_classes', None)
+            if num_classes is None or name.endswith('rpn_head') or not name:
+                continue
+            if num_classes != len(classes):
+                raise ValueError(f'model.{name}.num_classes={num_classes} but {type(dataset).__name__} has '
+                                 f'{len(classes)} classes {tuple(classes)}; set num_classes={len(classes)} in '
+                                 f'the model config (e.g. --cfg-options model.{name}.num_classes={len(classes)})')
+
+    def before_train_epoch(self, runner) -> None:
+        self._check_head(runner)
+
+    def before_val_epoch(self, runner) -> None:
+        self._check_head(runner)

@@ -10,9 +10,9 @@ import numpy as np
 from ..core.evaluation import eval_map, eval_recalls
 from ..core.evaluation.class_names import VOC_CLASSES
 from ..utils import list_from_file, print_log
+from ..utils.errors import ReadableKeyError
 from .custom import CustomDataset, _join_root
 from .registry import DATASETS
-from ..utils.errors import ReadableKeyError
 
 
 @DATASETS.register_module()
@@ -84,7 +84,8 @@ class XMLDataset(CustomDataset):
                 boxes.append(bbox)
                 labels.append(cat2label[name])
         # VOC coordinates are 1-based
-        return dict(bboxes=(np.array(boxes, dtype=np.float32).reshape(-1, 4) - 1) if boxes else np.zeros((0, 4), np.float32),
+        zero_based = np.array(boxes, dtype=np.float32).reshape(-1, 4) - 1 if boxes else np.zeros((0, 4), np.float32)
+        return dict(bboxes=zero_based,
                     labels=np.array(labels, dtype=np.int64),
                     bboxes_ignore=(np.array(boxes_ignore, dtype=np.float32).reshape(-1, 4) - 1)
                     if boxes_ignore else np.zeros((0, 4), np.float32),

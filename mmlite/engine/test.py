@@ -1,12 +1,11 @@
 """Inference over a data loader, single process or distributed (mmcv.engine names)."""
 from __future__ import annotations
 
-import os
 import os.path as osp
 import pickle
 import shutil
 import tempfile
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.distributed as dist
@@ -19,17 +18,32 @@ def _batch_size(result: Any) -> int:
     return len(result) if isinstance(result, (list, tuple)) else 1
 
 
-def single_gpu_test(model: torch.nn.Module, data_loader) -> list:
-    """Run ``model(return_loss=False, **batch)`` over the loader; results in dataset order."""
+def run_inference(model: torch.nn.Module, data_loader, forward_kwargs: dict | None = None,
+                  postprocess: Callable | None = None) -> list:
+    """This rank's results of ``model(return_loss=False, **forward_kwargs, **batch)`` over the loader.
+
+    ``postprocess(batch, result)`` may transform each batch's results (e.g. encode masks). The
+    progress bar (rank 0 only) counts the samples of all ranks.
+    """
     model.eval()
+    forward_kwargs = forward_kwargs or {}
+    rank, world_size = get_dist_info()
+    prog_bar = ProgressBar(len(data_loader.dataset)) if rank == 0 else None
     results: list = []
-    prog_bar = ProgressBar(len(data_loader.dataset))
     for data in data_loader:
         with torch.no_grad():
-            result = model(return_loss=False, **data)
+            result = model(return_loss=False, **forward_kwargs, **data)
+        if postprocess is not None:
+            result = postprocess(data, result)
         results.extend(result)
-        prog_bar.update(_batch_size(result))
+        if prog_bar is not None:
+            prog_bar.update(_batch_size(result) * world_size)
     return results
+
+
+def single_gpu_test(model: torch.nn.Module, data_loader) -> list:
+    """Run ``model(return_loss=False, **batch)`` over the loader; results in dataset order."""
+    return run_inference(model, data_loader)
 
 
 def multi_gpu_test(model: torch.nn.Module, data_loader, tmpdir: str | None = None,
@@ -37,20 +51,14 @@ def multi_gpu_test(model: torch.nn.Module, data_loader, tmpdir: str | None = Non
     """Each rank tests its share (a distributed sampler); rank 0 returns all results in dataset
     order (others return None). Results are gathered through ``tmpdir`` (a directory every rank
     can reach) or, with ``gpu_collect``, through collective communication."""
-    model.eval()
-    results: list = []
-    dataset = data_loader.dataset
-    rank, world_size = get_dist_info()
-    prog_bar = ProgressBar(len(dataset)) if rank == 0 else None
-    for data in data_loader:
-        with torch.no_grad():
-            result = model(return_loss=False, **data)
-        results.extend(result)
-        if prog_bar is not None:
-            prog_bar.update(_batch_size(result) * world_size)
+    return collect_results(run_inference(model, data_loader), len(data_loader.dataset), tmpdir, gpu_collect)
+
+
+def collect_results(result_part: list, size: int, tmpdir: str | None = None, gpu_collect: bool = False):
+    """``collect_results_gpu`` or ``collect_results_cpu``."""
     if gpu_collect:
-        return collect_results_gpu(results, len(dataset))
-    return collect_results_cpu(results, len(dataset), tmpdir)
+        return collect_results_gpu(result_part, size)
+    return collect_results_cpu(result_part, size, tmpdir)
 
 
 def _interleave(parts: list[list], size: int) -> list:
@@ -98,4 +106,5 @@ def collect_results_gpu(result_part: list, size: int) -> list | None:
     return _interleave(parts, size)
 
 
-__all__ = ['single_gpu_test', 'multi_gpu_test', 'collect_results_cpu', 'collect_results_gpu']
+__all__ = ['single_gpu_test', 'multi_gpu_test', 'run_inference', 'collect_results', 'collect_results_cpu',
+           'collect_results_gpu']

@@ -44,6 +44,7 @@ def _resize_array(img: np.ndarray, w: int, h: int, mode: str) -> np.ndarray:
     tensor = torch.from_numpy(arr).permute(2, 0, 1)[None]  # a channels-last view: no copy
     if tensor.dtype == torch.uint8 and mode == 'bilinear':
         from torchvision.transforms.v2.functional import resize
+
         # torchvision's native uint8 kernel: same values as interpolate, about twice as fast
         out = resize(tensor, [h, w], antialias=False)
     else:

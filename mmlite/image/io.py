@@ -21,8 +21,8 @@ class ImageDecodeError(ValueError):
 def _decode_torchvision(content: bytes, flag: str) -> np.ndarray | None:
     import torch
     from torchvision.io import ImageReadMode, decode_image
-    mode = {'color': ImageReadMode.RGB, 'grayscale': ImageReadMode.GRAY}.get(flag.split('_')[0],
-                                                                              ImageReadMode.UNCHANGED)
+    modes = {'color': ImageReadMode.RGB, 'grayscale': ImageReadMode.GRAY}
+    mode = modes.get(flag.split('_')[0], ImageReadMode.UNCHANGED)
     data = torch.frombuffer(bytearray(content), dtype=torch.uint8)
     tensor = decode_image(data, mode=mode)
     if tensor.dtype != torch.uint8:

@@ -4,9 +4,9 @@ from ..utils.ext_check import check_torchvision_ops
 check_torchvision_ops()
 
 from .backbones import *  # noqa: E402,F401,F403
-from .builder import (BACKBONES, DETECTORS, HEADS, LOSSES, MODELS, NECKS, ROI_EXTRACTORS,  # noqa: E402
-                      SHARED_HEADS, build_backbone, build_detector, build_head, build_loss, build_neck,
-                      build_roi_extractor, build_shared_head)
+from .builder import (BACKBONES, DETECTORS, HEADS, LOSSES, MODELS, NECKS, ROI_EXTRACTORS, SHARED_HEADS,  # noqa: E402
+                      build_backbone, build_detector, build_head, build_loss, build_neck, build_roi_extractor,
+                      build_shared_head)
 from .dense_heads import *  # noqa: E402,F401,F403
 from .detectors import *  # noqa: E402,F401,F403
 from .losses import *  # noqa: E402,F401,F403

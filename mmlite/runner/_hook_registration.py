@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..utils import build_from_cfg
-from .hooks import HOOKS, Hook
 from ..utils.errors import ReadableKeyError
+from .hooks import HOOKS, Hook
 
 
 class HookSection(NamedTuple):

@@ -30,7 +30,7 @@ from . import _hook_registration as reg
 from ._checkpoint_io import update_latest_link
 from .checkpoint import load_checkpoint, save_checkpoint
 from .dist_utils import get_dist_info
-from .hooks import HOOKS, Hook, IterTimerHook
+from .hooks import HOOKS, Hook
 from .log_buffer import LogBuffer
 from .priority import Priority, get_priority
 from .utils import get_time_str

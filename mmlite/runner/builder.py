@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any
 
 from ..utils import Registry
 from ..utils.errors import ReadableKeyError

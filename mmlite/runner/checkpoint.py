@@ -16,11 +16,11 @@ from torch.optim import Optimizer
 
 from ..parallel import is_module_wrapper
 from ..utils import print_log
+from ..utils.errors import ReadableKeyError
 from ..version import __version__
 from ._checkpoint_io import atomic_torch_save, safe_torch_load
 from .checkpoint_loader import CheckpointLoader
 from .dist_utils import get_dist_info
-from ..utils.errors import ReadableKeyError
 
 __all__ = [
     'CheckpointLoader', 'load_state_dict', 'get_state_dict', 'weights_to_cpu', 'save_checkpoint',

@@ -10,8 +10,8 @@ from typing import Any, Callable
 import torch
 
 from ..utils import print_log
-from ._checkpoint_io import safe_torch_load
 from ..utils.errors import ReadableKeyError
+from ._checkpoint_io import safe_torch_load
 
 # The few open-mmlab:// names mmdet 2.x configs use for pretrained backbones.
 OPEN_MMLAB_URLS = {
@@ -84,7 +84,7 @@ class CheckpointLoader:
         for prefix in prefixes:
             if prefix in cls._schemes and not force:
                 raise ReadableKeyError(f'{prefix} is already registered as a loader backend, add '
-                               '"force=True" if you want to override it')
+                                       '"force=True" if you want to override it')
             cls._schemes[prefix] = loader
         cls._schemes = dict(sorted(cls._schemes.items(), key=lambda kv: len(kv[0]), reverse=True))
 
@@ -141,7 +141,7 @@ def _load_openmmlab(filename: str, map_location: Any = None, weights_only: bool 
     name = filename[len('open-mmlab://'):]
     if name not in OPEN_MMLAB_URLS:
         raise ReadableKeyError(f'{filename}: mmlite does not know the URL of {name!r}. Download the '
-                       'checkpoint yourself and set the config to its local path.')
+                               'checkpoint yourself and set the config to its local path.')
     return load_from_http(OPEN_MMLAB_URLS[name], map_location, weights_only=weights_only)
 
 

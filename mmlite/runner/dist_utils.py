@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+
 from ..utils.errors import ReadableKeyError
 
 DEFAULT_PORT = 29500
@@ -45,7 +46,7 @@ def _require_env(*names: str) -> None:
     missing = [n for n in names if n not in os.environ]
     if missing:
         raise ReadableKeyError(f'environment variable(s) {", ".join(missing)} not set; launch with torchrun '
-                       '(or dist_train.sh), srun, or mpirun as documented in docs/distributed.md')
+                               '(or dist_train.sh), srun, or mpirun as documented in docs/distributed.md')
 
 
 def _init_dist_pytorch(backend: str, **kwargs) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
+
 from ..utils.errors import ReadableKeyError
 
 
@@ -33,6 +34,6 @@ def get_priority(priority: int | str | Priority) -> int:
             return Priority[priority.upper()].value
         except KeyError:
             raise ReadableKeyError(f'unknown priority {priority!r}; use one of '
-                           f'{", ".join(p.name for p in Priority)} or an int in [0, 100]') from None
+                                   f'{", ".join(p.name for p in Priority)} or an int in [0, 100]') from None
     raise TypeError('priority must be an integer, a Priority name or a Priority member, '
                     f'got {type(priority)}')

@@ -14,9 +14,9 @@ import uuid
 import warnings
 from typing import Any
 
+from .errors import ReadableKeyError
 from .fileio import load
 from .path import check_file_exist
-from .errors import ReadableKeyError
 
 BASE_KEY = '_base_'
 DELETE_KEY = '_delete_'
@@ -60,7 +60,7 @@ def _lookup_base_var(base_cfg: dict, dotted: str, filename: str) -> Any:
             value = value[int(part)] if isinstance(value, (list, tuple)) else value[part]
         except (KeyError, IndexError, ValueError, TypeError):
             raise ReadableKeyError(f'{filename}: {{{{ _base_.{dotted} }}}} refers to a key that the base '
-                           f'configs do not define (failed at {part!r})') from None
+                                   f'configs do not define (failed at {part!r})') from None
     return copy.deepcopy(value)
 
 
@@ -169,7 +169,7 @@ def _merge_bases(base_files: list, cfg_dir: str, filename: str,
         for key in base_cfg:
             if key in merged:
                 raise ReadableKeyError(f'Duplicate key is not allowed among bases: {key!r} is defined in both '
-                               f'{key_origin[key]} and {osp.abspath(base_path)}')
+                                       f'{key_origin[key]} and {osp.abspath(base_path)}')
             key_origin[key] = osp.abspath(base_path)
         merged.update(base_cfg)
     return merged, texts

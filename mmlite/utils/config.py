@@ -14,9 +14,9 @@ from addict import Dict
 from . import _config_loader as loader
 from ._config_format import format_python, render_config
 from .dict_action import DictAction
+from .errors import ReadableKeyError
 from .fileio import dump as _dump_file
 from .misc import import_modules_from_strings
-from .errors import ReadableKeyError
 
 __all__ = ['Config', 'ConfigDict', 'DictAction', 'add_args']
 

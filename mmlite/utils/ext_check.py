@@ -25,7 +25,7 @@ def check_torchvision_ops() -> None:
         return
     import torch
     try:
-        import torchvision
+        import torchvision  # noqa: F401 - the import itself is what fails on a broken install
         from torchvision.ops import nms
         nms(torch.zeros((1, 4)), torch.zeros(1), 0.5)
     except Exception as exc:  # noqa: BLE001 - any failure here means a broken install

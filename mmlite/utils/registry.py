@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import inspect
 from typing import Any, Callable
+
 from .errors import ReadableKeyError
 
 
@@ -39,7 +40,7 @@ def build_from_cfg(cfg: dict, registry: Registry, default_args: dict | None = No
         raise TypeError(f'cfg must be a dict, but got {type(cfg)}')
     if 'type' not in cfg and (default_args is None or 'type' not in default_args):
         raise ReadableKeyError('`cfg` or `default_args` must contain the key "type", '
-                       f'but got {cfg}\n{default_args}')
+                               f'but got {cfg}\n{default_args}')
     if not isinstance(registry, Registry):
         raise TypeError(f'registry must be an mmlite.Registry object, but got {type(registry)}')
     if not (isinstance(default_args, dict) or default_args is None):
@@ -197,8 +198,8 @@ class Registry:
             if not force and name in self._module_dict:
                 existing = self._module_dict[name]
                 raise ReadableKeyError(f'{name} is already registered in {self.name} '
-                               f'(by {_describe(existing)}; now {_describe(module)}). '
-                               'Pass force=True to replace it or choose another name.')
+                                       f'(by {_describe(existing)}; now {_describe(module)}). '
+                                       'Pass force=True to replace it or choose another name.')
             self._module_dict[name] = module
 
     def register_module(self, name: str | list | None = None, force: bool = False,

@@ -2,14 +2,13 @@
 result formats, COCO/VOC evaluation with known answers, wrappers and bad input."""
 import json
 import logging
-import os.path as osp
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
-from mmlite.datasets import (ClassBalancedDataset, CocoDataset, ConcatDataset, CustomDataset,
-                             RepeatDataset, VOCDataset, build_dataset)
+from mmlite.datasets import (ClassBalancedDataset, CocoDataset, ConcatDataset, CustomDataset, RepeatDataset, VOCDataset,
+                             build_dataset)
 from mmlite.image import imwrite
 
 CLASSES = ('cat', 'dog', 'bird')

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from mmlite.core.evaluation import (average_precision, bbox_overlaps, eval_map, eval_recalls,
-                                    get_classes, print_map_summary)
+from mmlite.core.evaluation import (average_precision, bbox_overlaps, eval_map, eval_recalls, get_classes,
+                                    print_map_summary)
 
 
 def test_bbox_overlaps():

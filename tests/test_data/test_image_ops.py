@@ -5,8 +5,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmlite.image import (ImageDecodeError, bgr2hsv, hsv2bgr, imflip, imfrombytes, imnormalize,
-                          impad, impad_to_multiple, imread, imrescale, imresize, imwrite, rescale_size)
+from mmlite.image import (ImageDecodeError, bgr2hsv, hsv2bgr, imflip, imfrombytes, imnormalize, impad,
+                          impad_to_multiple, imread, imrescale, imresize, imwrite, rescale_size)
 
 GOLDEN = json.load(open(osp.join(osp.dirname(osp.dirname(__file__)), 'data', 'mmcv_resize_golden.json')))
 

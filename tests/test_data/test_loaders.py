@@ -6,9 +6,8 @@ import pytest
 import torch
 from torch.utils.data import Dataset
 
-from mmlite.datasets import (DistributedGroupSampler, DistributedSampler, GroupSampler,
-                             InfiniteBatchSampler, InfiniteGroupBatchSampler, build_dataloader,
-                             worker_init_fn)
+from mmlite.datasets import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,
+                             InfiniteGroupBatchSampler, build_dataloader, worker_init_fn)
 from mmlite.parallel import DataContainer
 
 

@@ -181,7 +181,8 @@ def test_multi_scale_flip_aug_produces_every_combination():
     metas = [m.data for m in out['img_metas']]
     assert [(m['img_shape'][:2], m['flip_direction']) for m in metas][:3] == [
         ((30, 40), None), ((30, 40), 'horizontal'), ((30, 40), 'vertical')]
-    by_factor = build(dict(type='MultiScaleFlipAug', scale_factor=0.5, transforms=[dict(type='Resize', keep_ratio=True)]))
+    by_factor = build(dict(type='MultiScaleFlipAug', scale_factor=0.5,
+                           transforms=[dict(type='Resize', keep_ratio=True)]))
     assert by_factor(make_results(with_masks=False))['img_shape'][0][:2] == (30, 40)
     with pytest.raises(ValueError, match='exactly one'):
         build(dict(type='MultiScaleFlipAug', transforms=[]))

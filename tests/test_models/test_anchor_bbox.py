@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from mmlite.core.anchor import AnchorGenerator, anchor_inside_flags, images_to_levels
-from mmlite.core.bbox import (DeltaXYWHBBoxCoder, MaxIoUAssigner, PseudoSampler, RandomSampler, bbox2roi,
-                              bbox_flip, bbox_mapping, bbox_mapping_back, bbox_overlaps, roi2bbox)
+from mmlite.core.bbox import (DeltaXYWHBBoxCoder, MaxIoUAssigner, PseudoSampler, RandomSampler, bbox2roi, bbox_flip,
+                              bbox_mapping, bbox_mapping_back, bbox_overlaps, roi2bbox)
 
 
 class TestAnchorGenerator:

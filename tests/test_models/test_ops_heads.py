@@ -29,7 +29,7 @@ def _roi_align_reference(feat, roi, out, scale, ratio):
     result = torch.zeros(feat.shape[0], out, out)
     for i in range(out):
         for j in range(out):
-            samples = [_bilinear(feat, y1 + i * bin_h + (a + 0.5) * bin_h / ratio, x1 + j * bin_w + (b + 0.5) * bin_w / ratio)
+            samples = [_bilinear(feat, y1 + (i + (a + 0.5) / ratio) * bin_h, x1 + (j + (b + 0.5) / ratio) * bin_w)
                        for a in range(ratio) for b in range(ratio)]
             result[:, i, j] = torch.stack(samples).mean(0)
     return result

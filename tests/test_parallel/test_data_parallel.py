@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmlite.parallel import (MODULE_WRAPPERS, DataContainer, MMDataParallel,
-                             MMDistributedDataParallel, build_dp, collate, is_module_wrapper)
+from mmlite.parallel import (MODULE_WRAPPERS, DataContainer, MMDataParallel, MMDistributedDataParallel, build_dp,
+                             collate, is_module_wrapper)
 from mmlite.parallel.data_parallel import merge_step_outputs
 
 
@@ -12,10 +12,10 @@ class Steps(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.l = nn.Linear(2, 1)
+        self.linear = nn.Linear(2, 1)
 
     def forward(self, img, img_metas=None):
-        return self.l(img).sum(), img_metas
+        return self.linear(img).sum(), img_metas
 
     def train_step(self, data, optimizer=None):
         loss, metas = self(**data)
@@ -38,7 +38,7 @@ def test_cpu_forward_and_steps_unwrap_containers():
     out = model.train_step(_batch())
     assert out['log_vars']['n'] == 3 and out['num_samples'] == 3
     out['loss'].backward()
-    assert model.module.l.weight.grad is not None
+    assert model.module.linear.weight.grad is not None
     assert model.val_step(_batch())['num_samples'] == 3
 
 

@@ -109,8 +109,8 @@ def test_two_process_ddp_matches_one_process_with_double_batch(ddp_run, tmp_path
 def test_only_rank_zero_writes_logs_and_checkpoints(ddp_run):
     work_dir, _ = ddp_run
     files = os.listdir(work_dir)
-    assert sorted(f for f in files if f.endswith('.pth')) == ['epoch_1.pth', 'epoch_2.pth',
-                                                                'epoch_3.pth', 'latest.pth']
+    assert sorted(f for f in files if f.endswith('.pth')) == ['epoch_1.pth', 'epoch_2.pth', 'epoch_3.pth',
+                                                              'latest.pth']
     assert len([f for f in files if f.endswith('.log.json')]) == 1
 
 

@@ -8,9 +8,8 @@ import torch
 import torch.nn as nn
 
 from mmlite.parallel import MMDataParallel
-from mmlite.runner import (CheckpointLoader, _load_checkpoint_with_prefix, find_latest_checkpoint,
-                           get_state_dict, load_checkpoint, load_state_dict, save_checkpoint,
-                           weights_to_cpu)
+from mmlite.runner import (CheckpointLoader, _load_checkpoint_with_prefix, find_latest_checkpoint, get_state_dict,
+                           load_checkpoint, load_state_dict, save_checkpoint, weights_to_cpu)
 from mmlite.runner._checkpoint_io import CheckpointWriteError, UnsafeCheckpointError
 
 from ..conftest import ToyModel, make_runner, toy_loader

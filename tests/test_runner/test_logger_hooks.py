@@ -10,8 +10,7 @@ import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, Dataset
 
-from mmlite.runner import (EpochBasedRunner, EvalHook, IterBasedRunner, TextLoggerHook,
-                           WandbLoggerHook)
+from mmlite.runner import EpochBasedRunner, EvalHook, IterBasedRunner, TextLoggerHook, WandbLoggerHook
 from mmlite.utils import get_logger
 
 from ..conftest import make_runner, toy_loader
@@ -36,15 +35,15 @@ class Fixed(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.l = nn.Linear(2, 1)
-        self.l.weight.data.fill_(0.1)
-        self.l.bias.data.fill_(0.)
+        self.linear = nn.Linear(2, 1)
+        self.linear.weight.data.fill_(0.1)
+        self.linear.bias.data.fill_(0.)
 
     def forward(self, x, return_loss=False):
-        return [self.l(x).sum().item()] * len(x)
+        return [self.linear(x).sum().item()] * len(x)
 
     def train_step(self, data, optimizer=None, **kwargs):
-        loss = self.l(data['x']).pow(2).mean()
+        loss = self.linear(data['x']).pow(2).mean()
         return dict(loss=loss, log_vars=dict(loss_a=loss.item() / 2, acc=91.5, loss=loss.item()),
                     num_samples=len(data['x']))
 

@@ -3,8 +3,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmlite.runner import (OPTIMIZER_BUILDERS, OPTIMIZERS, DefaultOptimizerConstructor,
-                           build_optimizer)
+from mmlite.runner import OPTIMIZER_BUILDERS, OPTIMIZERS, DefaultOptimizerConstructor, build_optimizer
 
 
 class Net(nn.Module):

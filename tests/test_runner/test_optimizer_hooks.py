@@ -7,8 +7,8 @@ import torch
 import torch.nn as nn
 
 from mmlite.runner import (ClosureHook, Fp16OptimizerHook, GradientCumulativeFp16OptimizerHook,
-                           GradientCumulativeOptimizerHook, NonFiniteLossError, OptimizerHook,
-                           auto_fp16, force_fp32, wrap_fp16_model)
+                           GradientCumulativeOptimizerHook, NonFiniteLossError, OptimizerHook, auto_fp16, force_fp32,
+                           wrap_fp16_model)
 
 from ..conftest import ToyModel, make_runner, toy_loader
 

@@ -9,9 +9,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from mmlite.runner import (DistEvalHook, DistSamplerSeedHook, EMAHook, EmptyCacheHook, EvalHook,
-                           IterTimerHook, LogBuffer, Priority, ProfilerHook, SyncBuffersHook,
-                           get_priority)
+from mmlite.runner import (DistEvalHook, DistSamplerSeedHook, EMAHook, EmptyCacheHook, EvalHook, IterTimerHook,
+                           LogBuffer, Priority, ProfilerHook, SyncBuffersHook, get_priority)
 
 from ..conftest import ToyDataset, make_runner, toy_loader
 

@@ -10,9 +10,8 @@ import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader
 
-from mmlite.runner import (RUNNERS, BaseRunner, CheckpointHook, ClosureHook, EpochBasedRunner, Hook,
-                           IterBasedRunner, IterTimerHook, OptimizerHook, Runner, StepLrUpdaterHook,
-                           TextLoggerHook, build_runner)
+from mmlite.runner import (RUNNERS, BaseRunner, CheckpointHook, ClosureHook, EpochBasedRunner, Hook, IterBasedRunner,
+                           IterTimerHook, OptimizerHook, Runner, StepLrUpdaterHook, TextLoggerHook, build_runner)
 
 from ..conftest import ToyModel, make_runner, toy_loader
 
@@ -55,12 +54,12 @@ class OneParam(nn.Module):
 
     def __init__(self, calls):
         super().__init__()
-        self.l = nn.Linear(1, 1)
+        self.linear = nn.Linear(1, 1)
         self.calls = calls
 
     def _step(self, name, data):
         self.calls.append(['model', name])
-        loss = self.l(data).sum()
+        loss = self.linear(data).sum()
         return dict(loss=loss, log_vars=dict(loss=loss.item()), num_samples=1)
 
     def train_step(self, data, optimizer=None, **kwargs):
@@ -142,13 +141,13 @@ def test_legacy_batch_processor(tmp_path):
 
         def __init__(self):
             super().__init__()
-            self.l = nn.Linear(2, 1)
+            self.linear = nn.Linear(2, 1)
 
     seen = []
 
     def batch_processor(model, data, train_mode, **kwargs):
         seen.append(train_mode)
-        loss = model.l(data['x']).pow(2).mean()
+        loss = model.linear(data['x']).pow(2).mean()
         return dict(loss=loss, log_vars=dict(loss=loss.item()), num_samples=2)
 
     with pytest.warns(DeprecationWarning, match='batch_processor is deprecated'):

@@ -242,7 +242,7 @@ def test_fromstring():
 def test_auto_argparser_helpers():
     import argparse
     parser = add_args(argparse.ArgumentParser(), {'lr': 0.1, 'name': 'x', 'flag': False,
-                                                 'model': {'depth': 50}, 'scales': [1, 2]})
+                                                  'model': {'depth': 50}, 'scales': [1, 2]})
     args = parser.parse_args(['--lr', '0.5', '--model.depth', '18', '--flag', '--scales', '3', '4'])
     assert args.lr == 0.5 and getattr(args, 'model.depth') == 18 and args.flag
     assert args.scales == [3, 4]

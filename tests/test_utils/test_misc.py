@@ -5,9 +5,8 @@ import pytest
 
 from mmlite import utils
 from mmlite.utils import (check_file_exist, concat_list, deprecated_api_warning, digit_version,
-                          import_modules_from_strings, is_list_of, is_method_overridden, is_seq_of,
-                          is_str, is_tuple_of, mkdir_or_exist, requires_package, scandir,
-                          slice_list, symlink)
+                          import_modules_from_strings, is_list_of, is_method_overridden, is_seq_of, is_str, is_tuple_of,
+                          mkdir_or_exist, requires_package, scandir, slice_list, symlink)
 
 
 def test_type_checks():

@@ -1,7 +1,7 @@
 """Boxes: IoU, coders, assigners, samplers and format helpers (mmdet.core.bbox names)."""
 from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
-from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner,
-                      build_bbox_coder, build_iou_calculator, build_sampler)
+from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
+                      build_iou_calculator, build_sampler)
 from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, bbox2delta, delta2bbox
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult

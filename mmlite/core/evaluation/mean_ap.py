@@ -1,7 +1,7 @@
 """VOC-style mean average precision (``eval_map``) with area ranges and ignored boxes."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 from terminaltables import AsciiTable

@@ -1,6 +1,6 @@
 """Instance mask structures and helpers (mmdet.core.mask names)."""
-from .structures import BaseInstanceMasks, BitmapMasks, PolygonMasks, polygon_to_bitmap
 from .mask_target import mask_target
+from .structures import BaseInstanceMasks, BitmapMasks, PolygonMasks, polygon_to_bitmap
 from .utils import encode_mask_results
 
 __all__ = ['BaseInstanceMasks', 'BitmapMasks', 'PolygonMasks', 'polygon_to_bitmap',

@@ -8,7 +8,7 @@ import numpy as np
 import pycocotools.mask as mask_utils
 import torch
 
-from ...image import imflip, impad, imrescale, imresize, rescale_size
+from ...image import impad, imrescale, imresize, rescale_size
 
 
 class BaseInstanceMasks(metaclass=ABCMeta):

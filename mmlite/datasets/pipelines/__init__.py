@@ -1,8 +1,7 @@
 """Data pipelines with mmdet 2.x names."""
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop
 from .compose import Compose
-from .formatting import (Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor,
-                         Transpose, to_tensor)
+from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
 from .test_time_aug import MultiScaleFlipAug
 from .transforms import Normalize, Pad, RandomFlip, Resize

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ...utils import build_from_cfg
+from ...utils.errors import ReadableKeyError
 from ...utils.registry import _rewrap_exception
 from ..registry import PIPELINES
-from ...utils.errors import ReadableKeyError
 
 
 @PIPELINES.register_module()

@@ -9,8 +9,8 @@ import torch
 
 from ...parallel import DataContainer as DC
 from ...utils import is_str
-from ..registry import PIPELINES
 from ...utils.errors import ReadableKeyError
+from ..registry import PIPELINES
 
 
 def to_tensor(data: Any) -> torch.Tensor:
@@ -160,8 +160,8 @@ class Collect:
         missing = [k for k in list(self.keys) + list(self.meta_keys) if k not in results]
         if missing:
             raise ReadableKeyError(f'Collect: the pipeline produced no {missing}; available keys are '
-                           f'{sorted(results)}. Add the step that creates them or remove them from '
-                           'keys/meta_keys.')
+                                   f'{sorted(results)}. Add the step that creates them or remove them from '
+                                   'keys/meta_keys.')
         data = {'img_metas': DC({key: results[key] for key in self.meta_keys}, cpu_only=True)}
         for key in self.keys:
             data[key] = results[key]

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 
 from ...core.mask import BitmapMasks, PolygonMasks, polygon_to_bitmap
-from ...image import imfrombytes, imread
+from ...image import imread
 from ..registry import PIPELINES
 
 

@@ -11,9 +11,9 @@ import numpy as np
 
 from ...image import imflip, imnormalize, impad, impad_to_multiple, imrescale, imresize
 from ...utils import is_list_of
+from ...utils.errors import ReadableKeyError
 from ..registry import PIPELINES
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop  # noqa: F401
-from ...utils.errors import ReadableKeyError
 
 
 @PIPELINES.register_module()

@@ -10,6 +10,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...cnn import build_conv_layer, build_norm_layer
 from ...runner import BaseModule, Sequential
+from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
 
 
@@ -172,13 +173,15 @@ class ResNet(BaseModule):
 
     def __init__(self, depth: int, in_channels: int = 3, stem_channels=None, base_channels: int = 64,
                  num_stages: int = 4, strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1), out_indices=(0, 1, 2, 3),
-                 style: str = 'pytorch', deep_stem: bool = False, avg_down: bool = False, frozen_stages: int = -1,
-                 conv_cfg=None, norm_cfg: dict = dict(type='BN', requires_grad=True), norm_eval: bool = True,  # noqa: B006
+                 style: str = 'pytorch', deep_stem: bool = False, avg_down: bool = False,
+                 frozen_stages: int = -1,
+                 conv_cfg=None, norm_cfg: dict = dict(type='BN', requires_grad=True),  # noqa: B006
+                 norm_eval: bool = True,
                  dcn=None, stage_with_dcn=(False, False, False, False), plugins=None, with_cp: bool = False,
                  zero_init_residual: bool = True, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
         if depth not in self.arch_settings:
-            raise KeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
+            raise ReadableKeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
         if init_cfg and pretrained:
             raise ValueError('init_cfg and pretrained cannot be specified at the same time')
         if deep_stem or dcn is not None or plugins is not None:
@@ -191,7 +194,8 @@ class ResNet(BaseModule):
         block_init_cfg = self._default_init(pretrained, init_cfg, zero_init_residual)
         self.depth, self.zero_init_residual = depth, zero_init_residual
         self.stem_channels = stem_channels if stem_channels is not None else base_channels
-        self.base_channels, self.num_stages, self.strides, self.dilations = base_channels, num_stages, strides, dilations
+        self.base_channels, self.num_stages = base_channels, num_stages
+        self.strides, self.dilations = strides, dilations
         self.out_indices, self.style, self.deep_stem, self.avg_down = out_indices, style, deep_stem, avg_down
         self.frozen_stages, self.conv_cfg, self.norm_cfg = frozen_stages, conv_cfg, norm_cfg
         self.with_cp, self.norm_eval = with_cp, norm_eval

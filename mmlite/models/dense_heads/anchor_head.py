@@ -33,8 +33,8 @@ class AnchorHead(BaseDenseHead):
     def __init__(self, num_classes: int, in_channels: int, feat_channels: int = 256,
                  anchor_generator=dict(type='AnchorGenerator', scales=[8, 16, 32], ratios=[0.5, 1.0, 2.0],  # noqa: B006
                                        strides=[4, 8, 16, 32, 64]),
-                 bbox_coder=dict(type='DeltaXYWHBBoxCoder', clip_border=True, target_means=(.0, .0, .0, .0),  # noqa: B006
-                                 target_stds=(1.0, 1.0, 1.0, 1.0)),
+                 bbox_coder=dict(type='DeltaXYWHBBoxCoder', clip_border=True,  # noqa: B006
+                                 target_means=(.0, .0, .0, .0), target_stds=(1.0, 1.0, 1.0, 1.0)),
                  reg_decoded_bbox: bool = False,
                  loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0),  # noqa: B006
                  loss_bbox=dict(type='SmoothL1Loss', beta=1.0 / 9.0, loss_weight=1.0),  # noqa: B006

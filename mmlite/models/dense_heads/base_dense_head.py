@@ -120,4 +120,3 @@ class BaseDenseHead(BaseModule):
             dets = dets.clone()
             dets[:, :4] *= dets.new_tensor(img_metas[0][0]['scale_factor'])
         return [(dets, labels)]
-

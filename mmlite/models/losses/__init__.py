@@ -1,10 +1,8 @@
 """Losses with mmdet names."""
 from .accuracy import Accuracy, accuracy
-from .cross_entropy_loss import (CrossEntropyLoss, binary_cross_entropy, cross_entropy,
-                                 mask_cross_entropy)
+from .cross_entropy_loss import CrossEntropyLoss, binary_cross_entropy, cross_entropy, mask_cross_entropy
 from .focal_loss import FocalLoss, sigmoid_focal_loss
-from .regression_losses import (GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss,
-                                iou_loss, l1_loss, smooth_l1_loss)
+from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
 
 __all__ = [

@@ -43,7 +43,8 @@ class FPN(BaseModule):
         if end_level in (-1, self.num_ins - 1):
             self.backbone_end_level = self.num_ins
             if num_outs < self.num_ins - start_level:
-                raise ValueError(f'FPN.num_outs={num_outs} is smaller than the {self.num_ins - start_level} used levels')
+                raise ValueError(f'FPN.num_outs={num_outs} is smaller than the {self.num_ins - start_level} '
+                                 'used levels')
         else:
             self.backbone_end_level = end_level + 1
             if end_level >= self.num_ins or num_outs != end_level - start_level + 1:
@@ -51,7 +52,8 @@ class FPN(BaseModule):
         self.start_level, self.end_level = start_level, end_level
         if isinstance(add_extra_convs, str):
             if add_extra_convs not in _EXTRA_SOURCES:
-                raise ValueError(f'FPN.add_extra_convs must be a bool or one of {_EXTRA_SOURCES}, got {add_extra_convs!r}')
+                raise ValueError(f'FPN.add_extra_convs must be a bool or one of {_EXTRA_SOURCES}, '
+                                 f'got {add_extra_convs!r}')
         elif not isinstance(add_extra_convs, bool):
             raise TypeError(f'FPN.add_extra_convs must be a bool or str, got {add_extra_convs!r}')
         elif add_extra_convs:

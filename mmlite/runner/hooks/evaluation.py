@@ -16,10 +16,11 @@ import torch.distributed as dist
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
-from ...engine import multi_gpu_test, single_gpu_test
+# the module, not its names: mmlite.engine imports the runner package, which imports this file
+from ... import engine
 from ...utils import is_seq_of
-from .hook import HOOKS, Hook
 from ...utils.errors import ReadableKeyError
+from .hook import HOOKS, Hook
 
 
 @contextmanager
@@ -79,7 +80,7 @@ class EvalHook(Hook):
         self.dataloader, self.interval, self.start, self.by_epoch = dataloader, interval, start, by_epoch
         self.save_best, self.eval_kwargs = save_best, eval_kwargs
         self.initial_flag = True
-        self.test_fn = test_fn if test_fn is not None else single_gpu_test
+        self.test_fn = test_fn if test_fn is not None else engine.single_gpu_test
         self.greater_keys = self._as_keys(greater_keys, self._default_greater_keys)
         self.less_keys = self._as_keys(less_keys, self._default_less_keys)
         self.out_dir = out_dir
@@ -225,7 +226,7 @@ class EvalHook(Hook):
             self._init_rule(self.rule, key)
         if self.key_indicator not in eval_res:
             raise ReadableKeyError(f'save_best={self.key_indicator!r} is not among the evaluation results '
-                           f'{list(eval_res)}')
+                                   f'{list(eval_res)}')
         return eval_res[self.key_indicator]
 
 
@@ -247,7 +248,7 @@ class DistEvalHook(EvalHook):
                  broadcast_bn_buffer: bool = True, tmpdir: str | None = None, gpu_collect: bool = False,
                  out_dir: str | None = None, file_client_args: dict | None = None, **eval_kwargs):
         super().__init__(dataloader, start=start, interval=interval, by_epoch=by_epoch,
-                         save_best=save_best, rule=rule, test_fn=test_fn or multi_gpu_test,
+                         save_best=save_best, rule=rule, test_fn=test_fn or engine.multi_gpu_test,
                          greater_keys=greater_keys, less_keys=less_keys, out_dir=out_dir,
                          file_client_args=file_client_args, **eval_kwargs)
         self.broadcast_bn_buffer, self.tmpdir, self.gpu_collect = broadcast_bn_buffer, tmpdir, gpu_collect

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from ...utils.errors import ReadableKeyError
 from . import _schedules as S
 from .hook import HOOKS
 from .param_updater import ParamUpdaterHook
-from ...utils.errors import ReadableKeyError
 
 
 class LrUpdaterHook(ParamUpdaterHook):

@@ -9,8 +9,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
 
 from ...utils import build_from_cfg, is_list_of
-from .builder import OPTIMIZER_BUILDERS, OPTIMIZERS
 from ...utils.errors import ReadableKeyError
+from .builder import OPTIMIZER_BUILDERS, OPTIMIZERS
 
 _NORM_TYPES = (_BatchNorm, _InstanceNorm, nn.GroupNorm, nn.LayerNorm)
 _DECAY_MULTS = ('bias_decay_mult', 'norm_decay_mult', 'dwconv_decay_mult')
@@ -49,7 +49,7 @@ class DefaultOptimizerConstructor:
         unknown = set(self.paramwise_cfg) - _KNOWN_KEYS
         if unknown:
             raise ReadableKeyError(f'optimizer.paramwise_cfg: unknown key(s) {sorted(unknown)}; valid keys '
-                           f'are {sorted(_KNOWN_KEYS)}')
+                                   f'are {sorted(_KNOWN_KEYS)}')
         custom_keys = self.paramwise_cfg.get('custom_keys', {})
         if not isinstance(custom_keys, dict):
             raise TypeError('optimizer.paramwise_cfg.custom_keys must be a dict, but got '

@@ -39,11 +39,18 @@ class SingleRoIExtractor(BaseRoIExtractor):
         if roi_scale_factor is not None:
             rois = self.roi_rescale(rois, roi_scale_factor)
         roi_feats = feats[0].new_zeros(rois.size(0), self.out_channels, *out_size)
+        unused = None
         for level in range(num_levels):
             inds = (target_levels == level).nonzero(as_tuple=False).squeeze(1)
             if inds.numel() > 0:
                 roi_feats[inds] = self.roi_layers[level](feats[level], rois[inds]).to(roi_feats.dtype)
             else:
-                # keep every level in the graph so DDP sees gradients for all of them
-                roi_feats = roi_feats + feats[level].sum() * 0.
+                zero = feats[level].sum() * 0.
+                unused = zero if unused is None else unused + zero
+        if unused is not None:
+            # keep levels without RoIs in the graph (DDP expects a gradient for every input), at
+            # the cost of one element instead of a pass over all RoI features
+            if roi_feats.numel() == 0:
+                return roi_feats + unused
+            roi_feats[:1] += unused
         return roi_feats

@@ -2,8 +2,8 @@
 from .base import LoggerHook
 from .tensorboard import TensorboardLoggerHook
 from .text import TextLoggerHook
-from .third_party import (ClearMLLoggerHook, DvcliveLoggerHook, MlflowLoggerHook, NeptuneLoggerHook,
-                          PaviLoggerHook, SegmindLoggerHook, WandbLoggerHook)
+from .third_party import (ClearMLLoggerHook, DvcliveLoggerHook, MlflowLoggerHook, NeptuneLoggerHook, PaviLoggerHook,
+                          SegmindLoggerHook, WandbLoggerHook)
 
 __all__ = [
     'LoggerHook', 'TextLoggerHook', 'TensorboardLoggerHook', 'WandbLoggerHook', 'MlflowLoggerHook',

@@ -1,0 +1,71 @@
+"""``init_detector`` and ``inference_detector``: a trained detector on images in a few lines."""
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import torch
+
+from ..core.evaluation import get_classes
+from ..datasets import replace_ImageToTensor
+from ..datasets.pipelines import Compose
+from ..models import build_detector
+from ..parallel import collate, scatter
+from ..runner import load_checkpoint
+from ..utils import Config
+
+
+def init_detector(config, checkpoint: str | None = None, device: str = 'cuda:0', cfg_options: dict | None = None):
+    """Build the detector of ``config`` (a path or Config), load ``checkpoint``, move it to
+    ``device`` in eval mode. ``model.CLASSES`` comes from the checkpoint's meta (else COCO's)."""
+    if isinstance(config, str):
+        config = Config.fromfile(config)
+    elif not isinstance(config, Config):
+        raise TypeError(f'config must be a filename or Config object, but got {type(config)}')
+    if cfg_options is not None:
+        config.merge_from_dict(cfg_options)
+    if 'pretrained' in config.model:
+        config.model.pretrained = None
+    elif 'init_cfg' in config.model.get('backbone', {}):
+        config.model.backbone.init_cfg = None
+    config.model.train_cfg = None
+    model = build_detector(config.model, test_cfg=config.get('test_cfg'))
+    if checkpoint is not None:
+        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        if 'CLASSES' in ckpt.get('meta', {}):
+            model.CLASSES = ckpt['meta']['CLASSES']
+        else:
+            warnings.warn('Class names are not saved in the checkpoint\'s meta data, use COCO classes by default.')
+            model.CLASSES = get_classes('coco')
+    model.cfg = config
+    model.to(device)
+    model.eval()
+    return model
+
+
+def _test_pipeline(cfg, from_arrays: bool) -> Compose:
+    cfg = copy.deepcopy(cfg)
+    if from_arrays:
+        cfg.data.test.pipeline[0].type = 'LoadImageFromWebcam'
+    return Compose(replace_ImageToTensor(cfg.data.test.pipeline))
+
+
+def inference_detector(model, imgs):
+    """Detections for one image (a path or a BGR array) or a list of them (then a list back)."""
+    is_batch = isinstance(imgs, (list, tuple))
+    imgs = list(imgs) if is_batch else [imgs]
+    if not imgs:
+        raise ValueError('inference_detector needs at least one image')
+    device = next(model.parameters()).device
+    pipeline = _test_pipeline(model.cfg, isinstance(imgs[0], np.ndarray))
+    samples = [pipeline(dict(img=img) if isinstance(img, np.ndarray) else
+                        dict(img_info=dict(filename=img), img_prefix=None)) for img in imgs]
+    data = collate(samples, samples_per_gpu=len(imgs))
+    data['img_metas'] = [metas.data[0] for metas in data['img_metas']]
+    data['img'] = [img.data[0] for img in data['img']]
+    if device.type == 'cuda':
+        data = scatter(data, [device])[0]
+    with torch.no_grad():
+        results = model(return_loss=False, rescale=True, **data)
+    return results if is_batch else results[0]

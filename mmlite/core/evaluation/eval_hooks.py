@@ -1,0 +1,60 @@
+"""mmdet's ``EvalHook``/``DistEvalHook``: detection inference and ``dynamic_intervals``."""
+from __future__ import annotations
+
+import bisect
+
+from ...runner.hooks.evaluation import DistEvalHook as BaseDistEvalHook
+from ...runner.hooks.evaluation import EvalHook as BaseEvalHook
+from .det_inference import multi_gpu_test, single_gpu_test
+
+
+def _calc_dynamic_intervals(start_interval: int, dynamic_interval_list: list | None) -> tuple[list, list]:
+    if dynamic_interval_list is None:
+        return [0], [start_interval]
+    milestones, intervals = [0], [start_interval]
+    for milestone, interval in dynamic_interval_list:
+        milestones.append(milestone)
+        intervals.append(interval)
+    return milestones, intervals
+
+
+class _DynamicIntervalMixin:
+    """``dynamic_intervals=[(epoch_or_iter, interval), ...]`` switches the interval at milestones."""
+
+    def _init_dynamic(self, dynamic_intervals) -> None:
+        self.use_dynamic_intervals = dynamic_intervals is not None
+        if self.use_dynamic_intervals:
+            self.dynamic_milestones, self.dynamic_intervals = _calc_dynamic_intervals(self.interval,
+                                                                                      dynamic_intervals)
+
+    def _decide_interval(self, runner) -> None:
+        if self.use_dynamic_intervals:
+            progress = runner.epoch if self.by_epoch else runner.iter
+            step = bisect.bisect(self.dynamic_milestones, progress + 1)
+            self.interval = self.dynamic_intervals[step - 1]
+
+    def before_train_epoch(self, runner) -> None:
+        self._decide_interval(runner)
+        super().before_train_epoch(runner)
+
+    def before_train_iter(self, runner) -> None:
+        self._decide_interval(runner)
+        super().before_train_iter(runner)
+
+
+class EvalHook(_DynamicIntervalMixin, BaseEvalHook):
+    """Evaluate with detection inference (results rescaled to the original images, masks encoded)."""
+
+    def __init__(self, *args, dynamic_intervals: list | None = None, **kwargs):
+        kwargs.setdefault('test_fn', single_gpu_test)
+        super().__init__(*args, **kwargs)
+        self._init_dynamic(dynamic_intervals)
+
+
+class DistEvalHook(_DynamicIntervalMixin, BaseDistEvalHook):
+    """Distributed evaluation with detection inference."""
+
+    def __init__(self, *args, dynamic_intervals: list | None = None, **kwargs):
+        kwargs.setdefault('test_fn', multi_gpu_test)
+        super().__init__(*args, **kwargs)
+        self._init_dynamic(dynamic_intervals)

@@ -1,0 +1,169 @@
+"""Test (and evaluate) a trained detector: the mmdet 2.x ``tools/test.py`` command line, on mmlite.
+
+    python tools/test.py CONFIG CHECKPOINT [--out results.pkl] [--eval bbox segm] [--format-only]
+                         [--show-dir DIR] [--show-score-thr 0.3] [--cfg-options k=v ...]
+                         [--launcher none|pytorch|slurm|mpi]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+import sys
+import time
+import warnings
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
+
+from mmlite.apis import multi_gpu_test, single_gpu_test  # noqa: E402
+from mmlite.cnn import fuse_conv_bn  # noqa: E402
+from mmlite.datasets import build_dataloader, build_dataset, replace_ImageToTensor  # noqa: E402
+from mmlite.models import build_detector  # noqa: E402
+from mmlite.parallel import build_ddp, build_dp  # noqa: E402
+from mmlite.runner import get_dist_info, init_dist, load_checkpoint, wrap_fp16_model  # noqa: E402
+from mmlite.utils import (Config, DictAction, compat_cfg, dump, get_device, mkdir_or_exist,  # noqa: E402
+                          replace_cfg_vals, setup_multi_processes, update_data_root)
+
+_TRAIN_ONLY_EVAL_KEYS = ('interval', 'tmpdir', 'start', 'gpu_collect', 'save_best', 'rule', 'dynamic_intervals')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the directory to save the file containing evaluation metrics')
+    parser.add_argument('--out', help='output result file in pickle format')
+    parser.add_argument('--fuse-conv-bn', action='store_true', help='Whether to fuse conv and bn, this will '
+                        'slightly increase the inference speed')
+    parser.add_argument('--gpu-ids', type=int, nargs='+', help='(Deprecated, please use --gpu-id) ids of gpus to use')
+    parser.add_argument('--gpu-id', type=int, default=0, help='id of gpu to use (only applicable to non-distributed '
+                        'testing)')
+    parser.add_argument('--format-only', action='store_true', help='Format the output results without perform '
+                        'evaluation. It is useful when you want to format the result to a specific format and '
+                        'submit it to the test server')
+    parser.add_argument('--eval', type=str, nargs='+', help='evaluation metrics, which depends on the dataset, '
+                        'e.g., "bbox", "segm", "proposal" for COCO, and "mAP", "recall" for PASCAL VOC')
+    parser.add_argument('--show', action='store_true', help='show results (mmlite draws to --show-dir instead)')
+    parser.add_argument('--show-dir', help='directory where painted images will be saved')
+    parser.add_argument('--show-score-thr', type=float, default=0.3, help='score threshold (default: 0.3)')
+    parser.add_argument('--gpu-collect', action='store_true', help='whether to use gpu to collect results.')
+    parser.add_argument('--tmpdir', help='tmp directory used for collecting results from multiple workers, '
+                        'available when gpu-collect is not specified')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
+                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--options', nargs='+', action=DictAction, help='custom options for evaluation '
+                        '(deprecated), use --eval-options instead')
+    parser.add_argument('--eval-options', nargs='+', action=DictAction, help='custom options for evaluation, the '
+                        'key-value pair in xxx=yyy format will be kwargs for dataset.evaluate() function')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.options and args.eval_options:
+        raise ValueError('--options and --eval-options cannot be both specified, --options is deprecated in favor '
+                         'of --eval-options')
+    if args.options:
+        warnings.warn('--options is deprecated in favor of --eval-options')
+        args.eval_options = args.options
+    return args
+
+
+def check_args(args) -> None:
+    if not (args.out or args.eval or args.format_only or args.show or args.show_dir):
+        raise SystemExit('Please specify at least one operation (save/eval/format/show the results / save the '
+                         'results) with the argument "--out", "--eval", "--format-only", "--show" or "--show-dir"')
+    if args.eval and args.format_only:
+        raise SystemExit('--eval and --format-only cannot be both specified')
+    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
+        raise SystemExit(f'--out {args.out}: the output file must be a .pkl file.')
+
+
+def load_config(args) -> Config:
+    cfg = replace_cfg_vals(Config.fromfile(args.config))
+    update_data_root(cfg)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg = compat_cfg(cfg)
+    setup_multi_processes(cfg)
+    if 'pretrained' in cfg.model:
+        cfg.model.pretrained = None
+    elif 'init_cfg' in cfg.model.get('backbone', {}):
+        cfg.model.backbone.init_cfg = None  # the checkpoint provides every weight
+    if args.gpu_ids is not None:
+        warnings.warn('`--gpu-ids` is deprecated, please use `--gpu-id`; testing uses the first id.')
+        cfg.gpu_ids = args.gpu_ids[:1]
+    else:
+        cfg.gpu_ids = [args.gpu_id]
+    cfg.device = get_device()
+    cfg.model.train_cfg = None
+    return cfg
+
+
+def build_test_loader(cfg, distributed: bool):
+    loader_cfg = {**dict(samples_per_gpu=1, workers_per_gpu=2, dist=distributed, shuffle=False),
+                  **cfg.data.get('test_dataloader', {})}
+    test_cfgs = cfg.data.test if isinstance(cfg.data.test, list) else [cfg.data.test]
+    for test_cfg in test_cfgs:
+        test_cfg.test_mode = True
+        if loader_cfg['samples_per_gpu'] > 1:
+            test_cfg.pipeline = replace_ImageToTensor(test_cfg.pipeline)
+    dataset = build_dataset(cfg.data.test)
+    return dataset, build_dataloader(dataset, **loader_cfg)
+
+
+def build_model(cfg, args, dataset):
+    model = build_detector(cfg.model, test_cfg=cfg.get('test_cfg'))
+    if cfg.get('fp16') is not None:
+        wrap_fp16_model(model)
+    checkpoint = load_checkpoint(model, args.checkpoint, map_location='cpu')
+    if args.fuse_conv_bn:
+        model = fuse_conv_bn(model.eval())
+    meta = checkpoint.get('meta', {})
+    model.CLASSES = meta['CLASSES'] if 'CLASSES' in meta else dataset.CLASSES
+    return model
+
+
+def report(cfg, args, dataset, outputs) -> None:
+    """Rank 0: save, format and/or evaluate the results."""
+    if args.out:
+        print(f'\nwriting results to {args.out}')
+        dump(outputs, args.out)
+    kwargs = args.eval_options or {}
+    if args.format_only:
+        dataset.format_results(outputs, **kwargs)
+    if args.eval:
+        eval_kwargs = dict(cfg.get('evaluation', {}))
+        for key in _TRAIN_ONLY_EVAL_KEYS:
+            eval_kwargs.pop(key, None)
+        eval_kwargs.update(dict(metric=args.eval, **kwargs))
+        metric = dataset.evaluate(outputs, **eval_kwargs)
+        print(metric)
+        if args.work_dir is not None:
+            mkdir_or_exist(osp.abspath(args.work_dir))
+            timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+            dump(dict(config=args.config, metric=metric), osp.join(args.work_dir, f'eval_{timestamp}.json'))
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    check_args(args)
+    cfg = load_config(args)
+    distributed = args.launcher != 'none'
+    if distributed:
+        init_dist(args.launcher, **cfg.get('dist_params', {}))
+    dataset, data_loader = build_test_loader(cfg, distributed)
+    model = build_model(cfg, args, dataset)
+    if distributed:
+        model = build_ddp(model, cfg.device, device_ids=[int(os.environ['LOCAL_RANK'])], broadcast_buffers=False)
+        outputs = multi_gpu_test(model, data_loader, args.tmpdir,
+                                 args.gpu_collect or cfg.get('evaluation', {}).get('gpu_collect', False))
+    else:
+        model = build_dp(model, cfg.device, device_ids=cfg.gpu_ids)
+        outputs = single_gpu_test(model, data_loader, args.show, args.show_dir, args.show_score_thr)
+    if get_dist_info()[0] == 0:
+        report(cfg, args, dataset, outputs)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,7 +1,7 @@
 """Reading and writing images as NumPy arrays (mmcv.image names) without OpenCV.
 
-JPEG/PNG are decoded by torchvision's libjpeg/libpng bindings, other formats by Pillow. Arrays are
-``H x W x 3`` uint8 in BGR order by default, as mmcv returned them.
+Pillow decodes and encodes (libjpeg-turbo for JPEG, as OpenCV; torchvision's decoders are
+deprecated since 0.29). Arrays are ``H x W x 3`` uint8 in BGR order by default, as mmcv returned them.
 """
 from __future__ import annotations
 
@@ -18,18 +18,6 @@ class ImageDecodeError(ValueError):
     """An image file could not be decoded."""
 
 
-def _decode_torchvision(content: bytes, flag: str) -> np.ndarray | None:
-    import torch
-    from torchvision.io import ImageReadMode, decode_image
-    modes = {'color': ImageReadMode.RGB, 'grayscale': ImageReadMode.GRAY}
-    mode = modes.get(flag.split('_')[0], ImageReadMode.UNCHANGED)
-    data = torch.frombuffer(bytearray(content), dtype=torch.uint8)
-    tensor = decode_image(data, mode=mode)
-    if tensor.dtype != torch.uint8:
-        return None
-    return tensor.permute(1, 2, 0).numpy()
-
-
 def _decode_pillow(content: bytes, flag: str) -> np.ndarray:
     from PIL import Image
     with Image.open(BytesIO(content)) as img:
@@ -39,10 +27,6 @@ def _decode_pillow(content: bytes, flag: str) -> np.ndarray:
             img = img.convert('L')
         array = np.array(img)
     return array[..., None] if array.ndim == 2 else array
-
-
-def _is_jpeg_or_png(content: bytes) -> bool:
-    return content[:3] == b'\xff\xd8\xff' or content[:8] == b'\x89PNG\r\n\x1a\n'
 
 
 def imfrombytes(content: bytes, flag: str = 'color', channel_order: str = 'bgr',
@@ -62,9 +46,7 @@ def imfrombytes(content: bytes, flag: str = 'color', channel_order: str = 'bgr',
     if not content:
         raise ImageDecodeError('empty image data')
     try:
-        img = _decode_torchvision(content, flag) if _is_jpeg_or_png(content) else None
-        if img is None:
-            img = _decode_pillow(content, flag)
+        img = _decode_pillow(content, flag)
     except Exception as exc:  # noqa: BLE001 - every decoder failure means a bad file
         raise ImageDecodeError(f'cannot decode image ({type(exc).__name__}: {exc})') from exc
     if flag.startswith('grayscale') or img.shape[2] == 1:

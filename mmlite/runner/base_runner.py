@@ -25,10 +25,9 @@ import torch
 from torch.optim import Optimizer
 
 from ..parallel import is_module_wrapper
-from ..utils import Config, build_from_cfg, get_logger, is_str, mkdir_or_exist
+from ..utils import build_from_cfg, get_logger, is_str, mkdir_or_exist
 from . import _hook_registration as reg
-from ._checkpoint_io import update_latest_link
-from .checkpoint import load_checkpoint, save_checkpoint
+from ._runner_checkpointing import CheckpointMixin
 from .dist_utils import get_dist_info
 from .hooks import HOOKS, Hook
 from .log_buffer import LogBuffer
@@ -47,6 +46,21 @@ def _check_optimizer(optimizer: Any) -> None:
                         f'{type(optimizer)}')
 
 
+def _check_step_source(model, inner, batch_processor) -> None:
+    """Exactly one of ``batch_processor`` and ``model.train_step`` drives the iterations."""
+    if batch_processor is not None:
+        if not callable(batch_processor):
+            raise TypeError(f'batch_processor must be callable, but got {type(batch_processor)}')
+        warnings.warn('batch_processor is deprecated, please implement train_step() and '
+                      'val_step() in the model instead.', DeprecationWarning)
+        if hasattr(inner, 'train_step') or hasattr(inner, 'val_step'):
+            raise RuntimeError('batch_processor and model.train_step()/model.val_step() cannot '
+                               'be both available.')
+    elif not hasattr(model, 'train_step'):
+        raise TypeError(f'{type(inner).__name__} has no train_step(); implement train_step() and '
+                        'val_step() or pass a batch_processor')
+
+
 def _group_values(optimizer: Any, read: Callable[[dict], float], what: str) -> Any:
     if isinstance(optimizer, Optimizer):
         return [read(group) for group in optimizer.param_groups]
@@ -63,7 +77,7 @@ def _momentum_of(group: dict) -> float:
     return 0
 
 
-class BaseRunner(metaclass=ABCMeta):
+class BaseRunner(CheckpointMixin, metaclass=ABCMeta):
     """The base of runners (see the module docstring for the state contract).
 
     Args:
@@ -83,17 +97,7 @@ class BaseRunner(metaclass=ABCMeta):
                  logger: logging.Logger | None = None, meta: dict | None = None,
                  max_iters: int | None = None, max_epochs: int | None = None):
         inner = model.module if is_module_wrapper(model) else model
-        if batch_processor is not None:
-            if not callable(batch_processor):
-                raise TypeError(f'batch_processor must be callable, but got {type(batch_processor)}')
-            warnings.warn('batch_processor is deprecated, please implement train_step() and '
-                          'val_step() in the model instead.', DeprecationWarning)
-            if hasattr(inner, 'train_step') or hasattr(inner, 'val_step'):
-                raise RuntimeError('batch_processor and model.train_step()/model.val_step() cannot '
-                                   'be both available.')
-        elif not hasattr(model, 'train_step'):
-            raise TypeError(f'{type(inner).__name__} has no train_step(); implement train_step() and '
-                            'val_step() or pass a batch_processor')
+        _check_step_source(model, inner, batch_processor)
         _check_optimizer(optimizer)
         if logger is None:
             logger = get_logger('mmlite')
@@ -331,97 +335,3 @@ class BaseRunner(metaclass=ABCMeta):
         self.register_timer_hook(timer_config)
         self.register_logger_hooks(log_config)
         self.register_custom_hooks(custom_hooks_config)
-
-    # ---- checkpoints -------------------------------------------------------------------------
-    def _notify_hooks(self, method: str, checkpoint: dict) -> None:
-        for hook in self._hooks:
-            fn = getattr(hook, method, None)
-            if fn is not None:
-                fn(self, checkpoint)
-
-    def _completed_iters(self) -> int:
-        return self._iter + 1 if self._iter_finished else self._iter
-
-    def _exact_state(self) -> dict:
-        """Counters (and, in subclasses, data position) needed to continue exactly."""
-        return dict(epoch=self._epoch, iter=self._completed_iters(),
-                    inner_iter=self._inner_iter + 1 if self._iter_finished else self._inner_iter,
-                    mid_epoch=self._iter_finished, world_size=self.world_size)
-
-    def _save_checkpoint_file(self, out_dir: str, filename: str, save_optimizer: bool = True,
-                              meta: dict | None = None, create_symlink: bool = True) -> str:
-        """The one checkpoint writer of both runners; returns the path written."""
-        if meta is None:
-            meta = {}
-        elif not isinstance(meta, dict):
-            raise TypeError(f'meta should be a dict or None, but got {type(meta)}')
-        if self.meta is not None:
-            meta.update(self.meta)  # before the counters, so stale ones in self.meta lose
-        # mmcv stored iter=self.iter here, one short of the iterations done when saving from
-        # after_train_iter, so IterBasedRunner resumes repeated an iteration.
-        meta.update(epoch=self._epoch + 1, iter=self._completed_iters(), world_size=self.world_size)
-        checkpoint = {'meta': meta}
-        self._notify_hooks('before_save_checkpoint', checkpoint)
-        filepath = osp.join(out_dir, filename)
-        save_checkpoint(self.model, filepath, optimizer=self.optimizer if save_optimizer else None,
-                        meta=checkpoint['meta'], extra={'mmlite_state': self._exact_state()})
-        if create_symlink:
-            update_latest_link(out_dir, filename)
-        return filepath
-
-    def load_checkpoint(self, filename: str, map_location: Any = 'cpu', strict: bool = False,
-                        revise_keys: list = [(r'^module\.', '')]) -> dict:  # noqa: B006
-        """Load weights from ``filename`` into the model; returns the checkpoint."""
-        self.logger.info('load checkpoint from %s', filename)
-        return load_checkpoint(self.model, filename, map_location, strict, self.logger,
-                               revise_keys=revise_keys)
-
-    def _load_optimizer(self, state: Any) -> None:
-        if isinstance(self.optimizer, Optimizer):
-            self.optimizer.load_state_dict(state)
-        elif isinstance(self.optimizer, dict):
-            for name, optim in self.optimizer.items():
-                optim.load_state_dict(state[name])
-        else:
-            raise TypeError('Optimizer should be dict or torch.optim.Optimizer but got '
-                            f'{type(self.optimizer)}')
-
-    def _previous_world_size(self, meta: dict) -> int | None:
-        if 'world_size' in meta:
-            return int(meta['world_size'])
-        if 'config' in meta:  # mmcv's way: count the gpu_ids recorded in the config
-            try:
-                gpu_ids = Config.fromstring(meta['config'], file_format='.py').get('gpu_ids')
-            except Exception:  # noqa: BLE001 - an unparsable config just means unknown
-                return None
-            return len(gpu_ids) if gpu_ids else None
-        return None
-
-    def resume(self, checkpoint: str, resume_optimizer: bool = True,
-               map_location: Any = 'default') -> None:
-        """Restore weights, optimizer(s), counters and ``meta`` (incl. ``hook_msgs``).
-
-        ``map_location='default'`` maps to the current CUDA device, or the CPU when there is none.
-        """
-        if map_location == 'default':
-            map_location = (torch.device('cuda', torch.cuda.current_device())
-                            if torch.cuda.is_available() else 'cpu')
-        ckpt = self.load_checkpoint(checkpoint, map_location=map_location)
-        meta = ckpt['meta']
-        self._epoch = meta['epoch']
-        self._iter = meta['iter']
-        hook_msgs = dict((self.meta or {}).get('hook_msgs', {}))
-        hook_msgs.update(meta.get('hook_msgs', {}))
-        self.meta = dict(meta, hook_msgs=hook_msgs)
-        previous = self._previous_world_size(meta)
-        if previous is not None and previous != self.world_size:
-            self._iter = int(self._iter * previous / self.world_size)
-            self.logger.info('resuming with %d processes instead of %d: iteration counter rescaled '
-                             'from %d to %d so the schedule follows the number of samples seen; '
-                             'epoch stays %d', self.world_size, previous, meta['iter'], self._iter,
-                             self._epoch)
-        if 'optimizer' in ckpt and resume_optimizer:
-            self._load_optimizer(ckpt['optimizer'])
-        self._resume_state = ckpt.get('mmlite_state')
-        self._notify_hooks('after_load_checkpoint', ckpt)
-        self.logger.info('resumed epoch %d, iter %d', self.epoch, self.iter)

@@ -44,6 +44,25 @@ def _areas(boxes: np.ndarray, extra: float) -> np.ndarray:
     return (boxes[:, 2] - boxes[:, 0] + extra) * (boxes[:, 3] - boxes[:, 1] + extra)
 
 
+def _mark_detections(tp: np.ndarray, fp: np.ndarray, order: np.ndarray, matched: np.ndarray,
+                     best_gt: np.ndarray, ignored_gt: np.ndarray, in_range) -> None:
+    """Greedy matching in score ``order``: the first detection on a gt is a TP, later ones FPs;
+    unmatched detections are FPs when ``in_range(i)`` (their area is in the evaluated range)."""
+    covered = np.zeros(len(ignored_gt), dtype=bool)
+    for i in order:
+        if not matched[i]:
+            fp[i] = 1 if in_range(i) else 0
+            continue
+        gt = best_gt[i]
+        if ignored_gt[gt]:
+            continue
+        if covered[gt]:
+            fp[i] = 1
+        else:
+            covered[gt] = True
+            tp[i] = 1
+
+
 def tpfp_default(det_bboxes: np.ndarray, gt_bboxes: np.ndarray, gt_bboxes_ignore: np.ndarray | None = None,
                  iou_thr: float = 0.5, area_ranges: list | None = None,
                  use_legacy_coordinate: bool = False, **kwargs) -> tuple[np.ndarray, np.ndarray]:
@@ -68,27 +87,13 @@ def tpfp_default(det_bboxes: np.ndarray, gt_bboxes: np.ndarray, gt_bboxes_ignore
     ious_max, ious_argmax = ious.max(axis=1), ious.argmax(axis=1)
     order = np.argsort(-det_bboxes[:, -1])
     for k, (lo, hi) in enumerate(area_ranges):
-        covered = np.zeros(len(gt_bboxes), dtype=bool)
         if lo is None:
             area_ignore = np.zeros(len(gt_bboxes), dtype=bool)
         else:
             gt_areas = _areas(gt_bboxes, extra)
             area_ignore = (gt_areas < lo) | (gt_areas >= hi)
-        for i in order:
-            if ious_max[i] >= iou_thr:
-                gt = ious_argmax[i]
-                if not (gt_ignore[gt] or area_ignore[gt]):
-                    if not covered[gt]:
-                        covered[gt] = True
-                        tp[k, i] = 1
-                    else:
-                        fp[k, i] = 1
-            elif lo is None:
-                fp[k, i] = 1
-            else:
-                area = _areas(det_bboxes[i:i + 1, :4], extra)[0]
-                if lo <= area < hi:
-                    fp[k, i] = 1
+        _mark_detections(tp[k], fp[k], order, ious_max >= iou_thr, ious_argmax, gt_ignore | area_ignore,
+                         lambda i, lo=lo, hi=hi: lo is None or lo <= _areas(det_bboxes[i:i + 1, :4], extra)[0] < hi)
     return tp, fp
 
 

@@ -1,0 +1,47 @@
+"""Every config under configs/ loads, and everything it names is registered in mmlite."""
+import glob
+import os.path as osp
+
+import pytest
+
+from mmlite.datasets import DATASETS, PIPELINES
+from mmlite.models import build_detector
+from mmlite.runner import HOOKS, RUNNERS
+from mmlite.utils import Config
+
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+CONFIGS = sorted(p for p in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True) if '_base_' not in p)
+
+
+def _pipeline_types(pipeline):
+    for step in pipeline:
+        yield step['type']
+        yield from _pipeline_types(step.get('transforms', []))
+
+
+def test_configs_are_found():
+    names = {osp.relpath(p, CONFIG_DIR) for p in CONFIGS}
+    assert {'faster_rcnn/faster_rcnn_r50_fpn_1x_coco.py', 'retinanet/retinanet_r50_fpn_1x_coco.py',
+            'mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py', 'rpn/rpn_r50_fpn_1x_coco.py',
+            'quickstart/faster_rcnn_r18_fpn_toy.py', 'quickstart/retinanet_r18_fpn_toy.py'} <= names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, CONFIG_DIR))
+def test_config_loads_and_builds(path):
+    cfg = Config.fromfile(path)
+    assert RUNNERS.get(cfg.runner.type) is not None
+    for split in ('train', 'val', 'test'):
+        dataset = cfg.data[split]
+        while 'dataset' in dataset:  # wrappers
+            assert DATASETS.get(dataset.type) is not None
+            dataset = dataset.dataset
+        assert DATASETS.get(dataset.type) is not None
+        for step in _pipeline_types(dataset.pipeline):
+            assert PIPELINES.get(step) is not None, step
+    for hook in cfg.get('custom_hooks', []):
+        assert HOOKS.get(hook['type']) is not None
+    for hook in cfg.log_config.hooks:
+        assert HOOKS.get(hook['type']) is not None
+    cfg.model.backbone.init_cfg = None
+    model = build_detector(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 0

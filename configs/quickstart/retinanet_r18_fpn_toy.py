@@ -18,8 +18,8 @@ model = dict(
 
 optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
 optimizer_config = dict(grad_clip=dict(max_norm=10, norm_type=2))
-lr_config = dict(policy='step', warmup='linear', warmup_iters=200, warmup_ratio=0.01, step=[12, 15])
-runner = dict(type='EpochBasedRunner', max_epochs=16)
+lr_config = dict(policy='step', warmup='linear', warmup_iters=200, warmup_ratio=0.01, step=[18, 22])
+runner = dict(type='EpochBasedRunner', max_epochs=24)
 evaluation = dict(interval=8, metric='bbox', save_best='auto')
 checkpoint_config = dict(interval=8, max_keep_ckpts=2)
 log_config = dict(interval=25, hooks=[dict(type='TextLoggerHook')])

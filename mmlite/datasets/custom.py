@@ -22,6 +22,7 @@ from ..utils import list_from_file, load, print_log
 from ..utils.errors import ReadableKeyError
 from .pipelines import Compose
 from .registry import DATASETS
+from .samplers.resumable import sample_random_state
 
 
 def _join_root(root: str | None, path: str | None) -> str | None:
@@ -125,6 +126,10 @@ class CustomDataset(Dataset):
     def __getitem__(self, idx: int) -> Any:
         if self.test_mode:
             return self.prepare_test_img(idx)
+        with sample_random_state(idx):  # a training sampler's per-sample augmentation seed
+            return self._prepare_train_retrying(idx)
+
+    def _prepare_train_retrying(self, idx: int) -> Any:
         for _ in range(len(self) + 10):
             data = self.prepare_train_img(idx)
             if data is not None:

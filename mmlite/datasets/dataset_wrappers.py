@@ -10,6 +10,7 @@ from torch.utils.data.dataset import ConcatDataset as _ConcatDataset
 
 from ..utils import print_log
 from .registry import DATASETS
+from .samplers.resumable import same_seed
 
 
 @DATASETS.register_module()
@@ -47,6 +48,10 @@ class ConcatDataset(_ConcatDataset):
         dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         sample_idx = idx if dataset_idx == 0 else idx - self.cumulative_sizes[dataset_idx - 1]
         return dataset_idx, sample_idx
+
+    def __getitem__(self, idx: int):
+        d, s = self._locate(idx)
+        return self.datasets[d][same_seed(idx, s)]
 
     def get_cat_ids(self, idx: int) -> list[int]:
         d, s = self._locate(idx)
@@ -95,7 +100,7 @@ class RepeatDataset:
         self._ori_len = len(dataset)
 
     def __getitem__(self, idx: int):
-        return self.dataset[idx % self._ori_len]
+        return self.dataset[same_seed(idx, idx % self._ori_len)]
 
     def get_cat_ids(self, idx: int) -> list[int]:
         return self.dataset.get_cat_ids(idx % self._ori_len)
@@ -138,7 +143,7 @@ class ClassBalancedDataset:
         return [max((repeat[c] for c in self._cats(idx)), default=1) for idx in range(len(dataset))]
 
     def __getitem__(self, idx: int):
-        return self.dataset[self.repeat_indices[idx]]
+        return self.dataset[same_seed(idx, self.repeat_indices[idx])]
 
     def get_ann_info(self, idx: int) -> dict:
         return self.dataset.get_ann_info(self.repeat_indices[idx])

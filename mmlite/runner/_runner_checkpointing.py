@@ -9,6 +9,7 @@ from torch.optim import Optimizer
 
 from ..utils import Config
 from ._checkpoint_io import update_latest_link
+from ._exact_resume import capture_rng_state
 from .checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -29,7 +30,7 @@ class CheckpointMixin:
         """Counters (and, in subclasses, data position) needed to continue exactly."""
         return dict(epoch=self._epoch, iter=self._completed_iters(),
                     inner_iter=self._inner_iter + 1 if self._iter_finished else self._inner_iter,
-                    mid_epoch=self._iter_finished, world_size=self.world_size)
+                    mid_epoch=self._iter_finished, world_size=self.world_size, rng=capture_rng_state())
 
     def _save_checkpoint_file(self, out_dir: str, filename: str, save_optimizer: bool = True,
                               meta: dict | None = None, create_symlink: bool = True) -> str:
@@ -106,5 +107,8 @@ class CheckpointMixin:
         if 'optimizer' in ckpt and resume_optimizer:
             self._load_optimizer(ckpt['optimizer'])
         self._resume_state = ckpt.get('mmlite_state')
+        state = self._resume_state or {}
+        if state.get('mid_epoch') and 'data_epoch' not in state:  # an epoch runner's, mid-epoch
+            self._epoch = int(state['epoch'])  # meta['epoch'] counts the epoch as done
         self._notify_hooks('after_load_checkpoint', ckpt)
         self.logger.info('resumed epoch %d, iter %d', self.epoch, self.iter)

@@ -27,6 +27,7 @@ from torch.optim import Optimizer
 from ..parallel import is_module_wrapper
 from ..utils import build_from_cfg, get_logger, is_str, mkdir_or_exist
 from . import _hook_registration as reg
+from ._preemption import PreemptionMixin
 from ._runner_checkpointing import CheckpointMixin
 from .dist_utils import get_dist_info
 from .hooks import HOOKS, Hook
@@ -77,7 +78,7 @@ def _momentum_of(group: dict) -> float:
     return 0
 
 
-class BaseRunner(CheckpointMixin, metaclass=ABCMeta):
+class BaseRunner(CheckpointMixin, PreemptionMixin, metaclass=ABCMeta):
     """The base of runners (see the module docstring for the state contract).
 
     Args:
@@ -90,12 +91,16 @@ class BaseRunner(CheckpointMixin, metaclass=ABCMeta):
         meta: Metadata saved in checkpoints (env info, config, seed...). Defaults to None.
         max_iters: Training length in iterations (IterBasedRunner).
         max_epochs: Training length in epochs (EpochBasedRunner).
+        preemption_signals: Signals after which training saves a checkpoint and exits
+            (mmlite addition). Defaults to ``('SIGTERM', 'SIGINT')``; add e.g. ``'SIGUSR1'`` for
+            Slurm's ``--signal``.
     """
 
     def __init__(self, model: torch.nn.Module, batch_processor: Callable | None = None,
                  optimizer: Any = None, work_dir: str | None = None,
                  logger: logging.Logger | None = None, meta: dict | None = None,
-                 max_iters: int | None = None, max_epochs: int | None = None):
+                 max_iters: int | None = None, max_epochs: int | None = None,
+                 preemption_signals: Any = None):
         inner = model.module if is_module_wrapper(model) else model
         _check_step_source(model, inner, batch_processor)
         _check_optimizer(optimizer)
@@ -135,6 +140,7 @@ class BaseRunner(CheckpointMixin, metaclass=ABCMeta):
         self._max_iters = max_iters
         self.log_buffer = LogBuffer()
         self._resume_state: dict | None = None  # exact-resume extras, consumed by run()
+        self._set_preemption_signals(preemption_signals)
         # True while after_train_iter hooks run: the current iteration has finished but _iter has
         # not advanced yet, so a checkpoint saved then must count it as done.
         self._iter_finished = False

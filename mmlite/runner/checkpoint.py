@@ -214,8 +214,9 @@ def is_valid_checkpoint(path: str) -> tuple[bool, str]:
 
 
 def find_latest_checkpoint(path: str, suffix: str = 'pth') -> str | None:
-    """The newest valid checkpoint in ``path``: ``latest.<suffix>`` if valid, else the
-    ``*_<N>.<suffix>`` with the largest N that is valid. Invalid candidates are skipped with a
+    """The newest valid checkpoint in ``path``: ``latest.<suffix>`` if valid, else the most
+    recently written valid ``*_<N>.<suffix>`` (ties: the largest N), so ``iter_<N>.pth`` saved on
+    preemption and ``epoch_<M>.pth`` compare correctly. Invalid candidates are skipped with a
     warning naming the file and why."""
     if not osp.exists(path):
         warnings.warn(f'The path of checkpoints {path} does not exist.')
@@ -228,7 +229,7 @@ def find_latest_checkpoint(path: str, suffix: str = 'pth') -> str | None:
     for ckpt in glob.glob(osp.join(path, f'*.{suffix}')):
         match = _CKPT_NUMBER.search(osp.basename(ckpt))
         if match and not osp.basename(ckpt).startswith('best_'):
-            numbered.append((int(match.group(1)), osp.getmtime(ckpt), ckpt))
+            numbered.append((osp.getmtime(ckpt), int(match.group(1)), ckpt))
     candidates += [c for _, _, c in sorted(numbered, reverse=True)]
     if not candidates:
         warnings.warn(f'There are no checkpoints in the path {path}.')

@@ -7,8 +7,10 @@ from typing import Any, Iterable
 import torch
 
 from ..utils import is_list_of
+from ._exact_resume import restore_rng_state, resumed_iterator
 from .base_runner import BaseRunner
 from .builder import RUNNERS
+from .hooks.sampler_seed import set_sampler_epoch
 from .utils import get_host_info
 
 
@@ -37,7 +39,28 @@ class EpochBasedRunner(BaseRunner):
 
     def _batches(self, data_loader) -> Iterable:
         """``(index, batch)`` pairs of one epoch, resuming mid-epoch when a checkpoint says so."""
-        return enumerate(data_loader)
+        state, self._resume_state = self._resume_state, None
+        if state is None:
+            return enumerate(data_loader)
+        set_sampler_epoch(data_loader, self._epoch)  # samplers count passes from 0
+        if not state.get('mid_epoch'):
+            return enumerate(data_loader)
+        skip = self._batches_to_skip(state, len(data_loader))
+        iterator = resumed_iterator(data_loader, skip, self.logger)
+        restore_rng_state(state.get('rng'), self.logger)  # after the loader drew its worker seed
+        self.logger.info('resuming epoch %d at batch %d of %d', self._epoch + 1, skip + 1, len(data_loader))
+        return enumerate(iterator, start=skip)
+
+    def _batches_to_skip(self, state: dict, num_batches: int) -> int:
+        done = int(state.get('inner_iter', 0))
+        previous = int(state.get('world_size', self.world_size))
+        if previous != self.world_size:
+            done = min(num_batches, round(done * previous / self.world_size))
+            self.logger.warning('the interrupted epoch ran on %d processes, this run has %d: '
+                                'skipping %d batches per process to cover the samples already '
+                                'seen; the rest of the epoch is split differently across ranks',
+                                previous, self.world_size, done)
+        return done
 
     def train(self, data_loader, **kwargs) -> None:
         self.model.train()
@@ -56,6 +79,8 @@ class EpochBasedRunner(BaseRunner):
                 raise
             self._iter_finished = True
             self.call_hook('after_train_iter')
+            if self._stop_requested():
+                self._checkpoint_and_exit()
             self._iter_finished = False
             del self.data_batch
             self._iter += 1
@@ -105,14 +130,20 @@ class EpochBasedRunner(BaseRunner):
         self.logger.info('Hooks will be executed in the following order:\n%s', self.get_hook_info())
         self.logger.info('workflow: %s, max: %d epochs', workflow, self._max_epochs)
         self.call_hook('before_run')
-        while self.epoch < self._max_epochs:
-            for i, (mode, epochs) in enumerate(workflow):
-                epoch_runner = getattr(self, mode)
-                for _ in range(epochs):
-                    if mode == 'train' and self.epoch >= self._max_epochs:
-                        break
-                    epoch_runner(data_loaders[i], **kwargs)
+        if self._resume_state is not None and not self._resume_state.get('mid_epoch'):
+            restore_rng_state(self._resume_state.get('rng'), self.logger)
+        with self._preemption_handlers():
+            while self.epoch < self._max_epochs:
+                self._run_workflow_once(data_loaders, workflow, **kwargs)
         self.call_hook('after_run')
+
+    def _run_workflow_once(self, data_loaders: list, workflow: list, **kwargs) -> None:
+        for i, (mode, epochs) in enumerate(workflow):
+            epoch_runner = getattr(self, mode)
+            for _ in range(epochs):
+                if mode == 'train' and self.epoch >= self._max_epochs:
+                    break
+                epoch_runner(data_loaders[i], **kwargs)
 
     def save_checkpoint(self, out_dir: str, filename_tmpl: str = 'epoch_{}.pth',
                         save_optimizer: bool = True, meta: dict | None = None,

@@ -1,11 +1,13 @@
 """``IterBasedRunner``: train/validate by iterations over endlessly cycling loaders."""
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
 import torch
 
+from ._exact_resume import restore_rng_state, resumed_iterator
 from .base_runner import BaseRunner
 from .builder import RUNNERS
 from .epoch_based_runner import check_workflow
@@ -15,12 +17,24 @@ from .utils import get_host_info
 
 
 class IterLoader:
-    """Wrap a DataLoader into an endless iterator; ``epoch`` counts completed passes."""
+    """Wrap a DataLoader into an endless iterator; ``epoch`` counts completed passes and
+    ``consumed`` the batches taken from the current one.
 
-    def __init__(self, dataloader):
+    Args:
+        dataloader: The loader.
+        epoch: Pass to start in (resuming). Defaults to 0.
+        skip_batches: Batches of that pass already consumed (resuming). Defaults to 0.
+        logger: Where to report a loader that cannot skip ahead cheaply. Defaults to None.
+    """
+
+    def __init__(self, dataloader, epoch: int = 0, skip_batches: int = 0,
+                 logger: logging.Logger | None = None):
         self._dataloader = dataloader
-        self.iter_loader = iter(self._dataloader)
-        self._epoch = 0
+        self._epoch = epoch
+        if epoch or skip_batches:
+            set_sampler_epoch(dataloader, epoch)
+        self.iter_loader = resumed_iterator(dataloader, skip_batches, logger or logging.getLogger('mmlite'))
+        self.consumed = skip_batches
 
     @property
     def epoch(self) -> int:
@@ -28,12 +42,15 @@ class IterLoader:
 
     def __next__(self) -> Any:
         try:
-            return next(self.iter_loader)
+            batch = next(self.iter_loader)
         except StopIteration:
             self._epoch += 1
             set_sampler_epoch(self._dataloader, self._epoch)
             self.iter_loader = iter(self._dataloader)
-            return next(self.iter_loader)
+            self.consumed = 0
+            batch = next(self.iter_loader)
+        self.consumed += 1
+        return batch
 
     def __len__(self) -> int:
         return len(self._dataloader)
@@ -63,6 +80,8 @@ class IterBasedRunner(BaseRunner):
             raise
         self._iter_finished = True
         self.call_hook('after_train_iter')
+        if self._stop_requested():
+            self._checkpoint_and_exit()
         self._iter_finished = False
         del self.data_batch
         self._inner_iter += 1
@@ -86,8 +105,39 @@ class IterBasedRunner(BaseRunner):
         del self.data_batch
         self._inner_iter += 1
 
-    def _make_iter_loaders(self, data_loaders: list) -> list[IterLoader]:
-        return [IterLoader(x) for x in data_loaders]
+    def _make_iter_loaders(self, data_loaders: list, workflow: list) -> list[IterLoader]:
+        """One IterLoader per phase; the first training one continues where a resumed
+        checkpoint's data position says."""
+        state, self._resume_state = self._resume_state, None
+        loaders = []
+        for loader, (mode, _) in zip(data_loaders, workflow):
+            if mode == 'train' and state is not None and 'data_epoch' in state:
+                loaders.append(IterLoader(loader, int(state['data_epoch']), self._resume_skip(state, loader),
+                                          self.logger))
+                state['data_epoch'] = None
+                continue
+            loaders.append(IterLoader(loader))
+        if state is not None:  # after the loaders drew their worker seeds, as the first run did
+            restore_rng_state(state.get('rng'), self.logger)
+        self._train_iter_loader = next((x for x, (m, _) in zip(loaders, workflow) if m == 'train'), None)
+        return loaders
+
+    def _resume_skip(self, state: dict, loader) -> int:
+        done = int(state.get('data_consumed', 0))
+        previous = int(state.get('world_size', self.world_size))
+        if previous != self.world_size:
+            done = round(done * previous / self.world_size)
+            self.logger.warning('the interrupted run used %d processes, this one %d: skipping %d '
+                                'batches per process; the rest of the pass is split differently',
+                                previous, self.world_size, done)
+        return done
+
+    def _exact_state(self) -> dict:
+        state = super()._exact_state()
+        loader = getattr(self, '_train_iter_loader', None)
+        if loader is not None:
+            state.update(data_epoch=loader.epoch, data_consumed=loader.consumed)
+        return state
 
     def run(self, data_loaders: list, workflow: list, max_iters: int | None = None, **kwargs) -> None:
         """Run ``workflow`` until ``max_iters`` training iterations are done.
@@ -109,17 +159,18 @@ class IterBasedRunner(BaseRunner):
         self.logger.info('Hooks will be executed in the following order:\n%s', self.get_hook_info())
         self.logger.info('workflow: %s, max: %d iters', workflow, self._max_iters)
         self.call_hook('before_run')
-        iter_loaders = self._make_iter_loaders(data_loaders)
+        iter_loaders = self._make_iter_loaders(data_loaders, workflow)
         phases = [(mode == 'train', getattr(self, mode), loader, iters)
                   for (mode, iters), loader in zip(workflow, iter_loaders)]
         self.call_hook('before_epoch')
-        while self._iter < self._max_iters:
-            for is_train, iter_runner, loader, iters in phases:
-                self._inner_iter = 0
-                if is_train:
-                    iters = min(iters, self._max_iters - self._iter)
-                for _ in range(iters):
-                    iter_runner(loader, **kwargs)
+        with self._preemption_handlers():
+            while self._iter < self._max_iters:
+                for is_train, iter_runner, loader, iters in phases:
+                    self._inner_iter = 0
+                    if is_train:
+                        iters = min(iters, self._max_iters - self._iter)
+                    for _ in range(iters):
+                        iter_runner(loader, **kwargs)
         self.call_hook('after_epoch')
         self.call_hook('after_run')
 
@@ -135,8 +186,8 @@ class IterBasedRunner(BaseRunner):
         self._save_checkpoint_file(out_dir, filename_tmpl.format(self.iter + 1), save_optimizer,
                                    meta, create_symlink)
 
-    def register_training_hooks(self, lr_config: Any, checkpoint_config: Any = None,
-                                optimizer_config: Any = None, log_config: dict | None = None,
+    def register_training_hooks(self, lr_config: Any, optimizer_config: Any = None,
+                                checkpoint_config: Any = None, log_config: dict | None = None,
                                 momentum_config: Any = None, custom_hooks_config: Any = None) -> None:
         """As BaseRunner's, with ``by_epoch=False`` defaults for the LR, checkpoint and logger
         hooks and an IterTimerHook. The caller's dicts are not modified."""

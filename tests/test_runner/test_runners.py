@@ -353,3 +353,16 @@ def test_epoch_transition_has_no_sleep(tmp_path):
 def test_abstract_base():
     with pytest.raises(TypeError):
         BaseRunner(ToyModel())
+
+
+def test_iter_runner_register_training_hooks_takes_mmcv_positional_order(tmp_path):
+    """mmdet's train_detector passes (lr, optimizer, checkpoint, log, momentum) positionally."""
+    import inspect
+    assert list(inspect.signature(IterBasedRunner.register_training_hooks).parameters)[1:4] == [
+        'lr_config', 'optimizer_config', 'checkpoint_config']
+    runner = IterBasedRunner(ToyModel(), optimizer=torch.optim.SGD(ToyModel().parameters(), lr=0.1),
+                             work_dir=str(tmp_path), max_iters=2)
+    runner.register_training_hooks(dict(policy='fixed'), dict(grad_clip=None), dict(interval=1),
+                                   dict(interval=1, hooks=[]))
+    names = [type(h).__name__ for h in runner.hooks]
+    assert 'OptimizerHook' in names and 'CheckpointHook' in names

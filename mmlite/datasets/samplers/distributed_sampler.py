@@ -8,8 +8,10 @@ import torch
 from torch.utils.data import Dataset
 from torch.utils.data import DistributedSampler as _TorchDistributedSampler
 
+from .resumable import SkippableSampler, seeded
 
-class DistributedSampler(_TorchDistributedSampler):
+
+class DistributedSampler(SkippableSampler, _TorchDistributedSampler):
     """Each rank takes every ``num_replicas``-th index of one shared permutation.
 
     The permutation depends only on ``seed + epoch`` (call ``set_epoch`` each epoch, as
@@ -40,4 +42,5 @@ class DistributedSampler(_TorchDistributedSampler):
         return (indices * math.ceil(self.total_size / len(indices)))[:self.total_size]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._epoch_indices()[self.rank:self.total_size:self.num_replicas])
+        indices = self._skipped(self._epoch_indices()[self.rank:self.total_size:self.num_replicas])
+        return seeded(indices, self.seed, self.epoch) if self.shuffle else indices

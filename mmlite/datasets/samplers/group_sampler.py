@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ...runner.dist_utils import get_dist_info
+from .resumable import SkippableSampler, seeded
 
 
 def _group_sizes(dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -19,13 +20,14 @@ def _group_sizes(dataset) -> tuple[np.ndarray, np.ndarray]:
     return flag, np.bincount(flag)
 
 
-class GroupSampler(Sampler):
+class GroupSampler(SkippableSampler, Sampler):
     """Single-process grouped sampler (mmdet's GroupSampler).
 
     Shuffles within each aspect-ratio group, pads each group to a multiple of
     ``samples_per_gpu`` and shuffles the resulting batches. Unlike mmdet (global NumPy RNG), the
     order depends only on ``seed`` and the epoch, so runs are reproducible and can resume
-    mid-epoch. The epoch advances on every pass; ``set_epoch`` sets it explicitly.
+    mid-epoch (``skip_next``). The epoch advances on every pass; ``set_epoch`` sets it explicitly.
+    Indices carry per-sample augmentation seeds (:class:`SeededIndex`).
 
     Args:
         dataset: A dataset with a ``flag`` array.
@@ -61,15 +63,15 @@ class GroupSampler(Sampler):
         return np.concatenate(batches).astype(np.int64).tolist()
 
     def __iter__(self) -> Iterator[int]:
-        indices = self._epoch_indices(self.epoch)
+        epoch = self.epoch  # taken when the pass starts (see SkippableSampler)
         self.epoch += 1
-        return iter(indices)
+        yield from seeded(self._skipped(self._epoch_indices(epoch)), self.seed, epoch)
 
     def __len__(self) -> int:
         return self.num_samples
 
 
-class DistributedGroupSampler(Sampler):
+class DistributedGroupSampler(SkippableSampler, Sampler):
     """Distributed grouped sampler (mmdet's DistributedGroupSampler): one shared permutation of
     group-pure batches (seeded by ``seed + epoch``), split into contiguous shares per rank.
 
@@ -117,7 +119,8 @@ class DistributedGroupSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         offset = self.num_samples * self.rank
-        return iter(self._all_indices()[offset:offset + self.num_samples])
+        indices = self._all_indices()[offset:offset + self.num_samples]
+        return seeded(self._skipped(indices), self.seed, self.epoch)
 
     def __len__(self) -> int:
         return self.num_samples

@@ -9,9 +9,10 @@ import torch
 from torch.utils.data import Sampler
 
 from ...runner.dist_utils import get_dist_info
+from .resumable import SkippableSampler, seeded
 
 
-class InfiniteBatchSampler(Sampler):
+class InfiniteBatchSampler(SkippableSampler, Sampler):
     """Yield batches of indices forever: a new seeded permutation per pass, each rank taking
     every ``world_size``-th index.
 
@@ -41,9 +42,9 @@ class InfiniteBatchSampler(Sampler):
     def _infinite_indices(self) -> Iterator[int]:
         g = torch.Generator()
         g.manual_seed(self.seed)
-        while True:
+        for epoch in itertools.count():
             if self.shuffle:
-                yield from torch.randperm(self.size, generator=g).tolist()
+                yield from seeded(torch.randperm(self.size, generator=g).tolist(), self.seed, epoch)
             else:
                 yield from range(self.size)
 
@@ -51,6 +52,9 @@ class InfiniteBatchSampler(Sampler):
         return itertools.islice(self._infinite_indices(), self.rank, None, self.world_size)
 
     def __iter__(self) -> Iterator[list[int]]:
+        return self._skipped(self._batches())
+
+    def _batches(self) -> Iterator[list[int]]:
         batch: list[int] = []
         for idx in self._indices_of_rank():
             batch.append(idx)
@@ -77,7 +81,7 @@ class InfiniteGroupBatchSampler(InfiniteBatchSampler):
         self.flag = np.asarray(dataset.flag)
         self.group_sizes = np.bincount(self.flag)
 
-    def __iter__(self) -> Iterator[list[int]]:
+    def _batches(self) -> Iterator[list[int]]:
         buffers: dict[int, list[int]] = {}
         for idx in self._indices_of_rank():
             buffer = buffers.setdefault(int(self.flag[idx]), [])

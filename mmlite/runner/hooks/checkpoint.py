@@ -1,6 +1,7 @@
 """``CheckpointHook``: save checkpoints every N epochs/iterations and keep the newest few."""
 from __future__ import annotations
 
+import inspect
 import os
 import os.path as osp
 
@@ -75,6 +76,13 @@ class CheckpointHook(Hook):
             return self.args.get('filename_tmpl', 'epoch_{}.pth'), runner.epoch + 1
         return self.args.get('filename_tmpl', 'iter_{}.pth'), runner.iter + 1
 
+    def _runner_names_by_epoch(self, runner) -> bool:
+        """Iteration checkpoints of a runner whose ``save_checkpoint`` names files by epoch."""
+        if self.by_epoch or 'filename_tmpl' in self.args or not hasattr(runner, '_save_checkpoint_file'):
+            return False
+        params = inspect.signature(runner.save_checkpoint).parameters
+        return 'filename_tmpl' in params and 'epoch' in str(params['filename_tmpl'].default)
+
     @master_only
     def _save_checkpoint(self, runner) -> None:
         """Save the current checkpoint, then remove the ones beyond ``max_keep_ckpts``."""
@@ -85,7 +93,13 @@ class CheckpointHook(Hook):
         previous = hook_msgs.get('last_ckpt')
         hook_msgs['last_ckpt'] = path
         try:
-            runner.save_checkpoint(self.out_dir, save_optimizer=self.save_optimizer, **self.args)
+            if self._runner_names_by_epoch(runner):
+                # mmcv let EpochBasedRunner name iteration checkpoints epoch_<N>.pth, overwriting
+                # one file per epoch and breaking last_ckpt and max_keep_ckpts
+                runner._save_checkpoint_file(self.out_dir, osp.basename(path), self.save_optimizer,
+                                             self.args.get('meta'), self.args.get('create_symlink', True))
+            else:
+                runner.save_checkpoint(self.out_dir, save_optimizer=self.save_optimizer, **self.args)
         except BaseException:
             hook_msgs['last_ckpt'] = previous  # the earlier checkpoint is still the last good one
             raise

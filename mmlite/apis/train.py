@@ -13,6 +13,7 @@ from ..parallel import build_ddp, build_dp
 from ..runner import (DistSamplerSeedHook, EpochBasedRunner, Fp16OptimizerHook, OptimizerHook, build_optimizer,
                       build_runner, find_latest_checkpoint, get_dist_info)
 from ..utils import compat_cfg, get_device, get_root_logger
+from .speed_knobs import apply_speed_knobs
 
 
 def init_random_seed(seed: int | None = None, device: str = 'cuda') -> int:
@@ -127,7 +128,7 @@ def train_detector(model, dataset, cfg, distributed: bool = False, validate: boo
     datasets = dataset if isinstance(dataset, (list, tuple)) else [dataset]
     runner_type = cfg.runner['type']
     data_loaders = _train_loaders(datasets, cfg, distributed, runner_type)
-    model = _wrap_model(model, cfg, distributed)
+    model = _wrap_model(apply_speed_knobs(model, cfg, logger), cfg, distributed)
     auto_scale_lr(cfg, distributed, logger)
     optimizer = build_optimizer(model, cfg.optimizer)
     runner = build_runner(cfg.runner, default_args=dict(model=model, optimizer=optimizer, work_dir=cfg.work_dir,

@@ -39,6 +39,12 @@ def load_coco(ann_file: str) -> COCO:
     return coco
 
 
+def _outside(bbox: list, width: float, height: float) -> bool:
+    """Whether an ``[x, y, w, h]`` box has no overlap with a ``width`` x ``height`` image."""
+    x, y, w, h = bbox
+    return min(x + w, width) <= max(x, 0) or min(y + h, height) <= max(y, 0)
+
+
 @DATASETS.register_module()
 class CocoDataset(CustomDataset):
     """COCO detection/instance segmentation (``CLASSES`` are COCO's 80 names by default).
@@ -78,6 +84,8 @@ class CocoDataset(CustomDataset):
 
     def _check_annotations(self, ann_file: str) -> None:
         skipped = Counter()
+        sizes = {img['id']: (img.get('width', math.inf), img.get('height', math.inf))
+                 for img in self.coco.dataset['images']}
         for ann in self.coco.dataset['annotations']:
             bbox = ann.get('bbox')
             if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
@@ -90,6 +98,8 @@ class CocoDataset(CustomDataset):
                 skipped['category not in classes'] += 1
             elif bbox[2] < 1 or bbox[3] < 1 or ann.get('area', 1) <= 0:
                 skipped['smaller than 1 pixel'] += 1
+            elif _outside(bbox, *sizes.get(ann.get('image_id'), (math.inf, math.inf))):
+                skipped['entirely outside their image'] += 1
         if skipped:
             summary = ', '.join(f'{n} {reason}' for reason, n in skipped.items())
             print_log(f'{osp.basename(ann_file)}: skipping annotations ({summary})', get_root_logger())

@@ -22,8 +22,9 @@ DEFAULT_PREEMPTION_SIGNALS = ('SIGTERM', 'SIGINT')
 class TrainingPreempted(SystemExit):
     """Training stopped on a signal after saving a checkpoint; the exit status is 128 + signal."""
 
-    def __init__(self, message: str, signum: int, checkpoint: str | None):
+    def __init__(self, message: str, signum: int, checkpoint: str | None, iteration: int = 0):
         super().__init__(128 + signum)
+        self.iteration = iteration
         self.message = message
         self.signum = signum
         self.checkpoint = checkpoint
@@ -104,4 +105,4 @@ class PreemptionMixin:
         else:
             message = f'{name} received: stopped after {where}; no work_dir, nothing saved.'
         self.logger.warning(message)
-        raise TrainingPreempted(message, signum, path)
+        raise TrainingPreempted(message, signum, path, done)

@@ -56,8 +56,9 @@ def _move(src: dict, key: str, dst: dict, where: str) -> None:
 
 
 def compat_loader_args(cfg):
-    """Move ``data.samples_per_gpu``/``workers_per_gpu``/``persistent_workers`` and the splits'
-    ``samples_per_gpu`` into ``data.{train,val,test}_dataloader`` (mmdet 2.24+ layout)."""
+    """Move ``data.samples_per_gpu``/``workers_per_gpu``/``persistent_workers`` (and mmlite's
+    ``pin_memory``/``prefetch_factor``) and the splits' ``samples_per_gpu`` into
+    ``data.{train,val,test}_dataloader`` (mmdet 2.24+ layout)."""
     data = cfg.data
     for key in _LOADER_KEYS:
         if key not in data:
@@ -65,10 +66,11 @@ def compat_loader_args(cfg):
     for key in ('samples_per_gpu', 'persistent_workers'):
         if key in data:
             _move(data, key, data.train_dataloader, f'data.{key}')
-    if 'workers_per_gpu' in data:
-        workers = data.pop('workers_per_gpu')
-        for key in _LOADER_KEYS:
-            data[key].setdefault('workers_per_gpu', workers)
+    for shared in ('workers_per_gpu', 'pin_memory', 'prefetch_factor'):  # every loader
+        if shared in data:
+            value = data.pop(shared)
+            for key in _LOADER_KEYS:
+                data[key].setdefault(shared, value)
     if isinstance(data.get('val'), dict) and 'samples_per_gpu' in data.val:
         _move(data.val, 'samples_per_gpu', data.val_dataloader, 'data.val')
     test = data.get('test')

@@ -68,6 +68,7 @@ def test_coco_annotations_crowd_ignore_and_skips(tmp_path, caplog):
     second = ds.get_ann_info(1)
     assert second['labels'].tolist() == [2] and len(second['bboxes']) == 1  # outside/thin boxes dropped
     assert 'smaller than 1 pixel' in caplog.text and '2 of 4 images filtered' in caplog.text
+    assert '1 entirely outside their image' in caplog.text
 
 
 def test_class_subset_and_order(tmp_path):
@@ -249,3 +250,21 @@ def test_wrappers(tmp_path):
     assert balanced.repeat_indices == [0, 0, 1, 1] and len(balanced.flag) == 4
     with pytest.raises(KeyError, match="Did you mean 'CocoDataset'"):
         build_dataset(dict(type='CocoDatset', ann_file='x'))
+
+
+@pytest.mark.parametrize('case', ['missing', 'corrupt', 'empty_file'])
+def test_unreadable_images_are_named_with_the_fix(tmp_path, case):
+    (tmp_path / 'img').mkdir()
+    if case == 'corrupt':
+        (tmp_path / 'img' / 'a.jpg').write_bytes(b'\xff\xd8\xff\xe0 truncated jpeg')
+    elif case == 'empty_file':
+        (tmp_path / 'img' / 'a.jpg').write_bytes(b'')
+    ann = write_coco(tmp_path, images=[dict(id=1, file_name='a.jpg', width=100, height=80)],
+                     annotations=[dict(id=1, image_id=1, category_id=1, bbox=[10, 10, 30, 20], area=600, iscrowd=0)])
+    ds = CocoDataset(ann_file=ann, img_prefix=str(tmp_path / 'img'), classes=CLASSES,
+                     pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True)])
+    expected = {'missing': (FileNotFoundError, 'LoadImageFromFile failed on a.jpg: img file does not exist'),
+                'corrupt': (ValueError, 'a.jpg: cannot decode image .*corrupt or not an image; remove it'),
+                'empty_file': (ValueError, 'a.jpg.*empty')}[case]
+    with pytest.raises(expected[0], match=expected[1]):
+        ds[0]

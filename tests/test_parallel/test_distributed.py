@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import os.path as osp
+import signal
 import socket
 import time
 import warnings
@@ -17,7 +18,8 @@ from torch.utils.data import DataLoader
 from mmlite.datasets.samplers import DistributedSampler
 from mmlite.engine import collect_results_cpu, collect_results_gpu
 from mmlite.parallel import MMDistributedDataParallel
-from mmlite.runner import DistSamplerSeedHook, EpochBasedRunner, get_dist_info, init_dist
+from mmlite.runner import DistSamplerSeedHook, EpochBasedRunner, Hook, get_dist_info, init_dist
+from mmlite.runner._preemption import TrainingPreempted
 from mmlite.utils import get_logger
 
 from ..conftest import ToyDataset, ToyModel
@@ -184,3 +186,37 @@ def test_slurm_node_list_parsing():
     from mmlite.runner.dist_utils import _first_slurm_host
     assert _first_slurm_host('gpu[03-07,11],cpu1') in ('gpu03', )
     assert _first_slurm_host('node12') == 'node12'
+
+
+class _SignalOneRank(Hook):
+    def before_train_iter(self, runner):
+        if runner.rank == 1 and runner.iter + 1 == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _preempt_worker(rank, port, work_dir):
+    _set_env(rank, WORLD, port)
+    init_dist('pytorch', backend='gloo')
+    EpochBasedRunner.preemption_sync_interval = 2  # ranks agree every 2 iterations (default 10)
+    torch.manual_seed(0)
+    dataset = ToyDataset(16)
+    loader = DataLoader(dataset, batch_size=PER_RANK_BATCH, sampler=DistributedSampler(dataset, WORLD, rank))
+    outcome = dict(stopped=False)
+    try:
+        _train(MMDistributedDataParallel(ToyModel()), loader, work_dir, extra_hooks=[_SignalOneRank()])
+    except TrainingPreempted as exc:
+        outcome = dict(stopped=True, code=exc.code, iteration=exc.iteration, checkpoint=exc.checkpoint)
+    with open(osp.join(work_dir, f'preempt_{rank}.json'), 'w') as f:
+        json.dump(outcome, f)
+    dist.destroy_process_group()
+
+
+def test_a_signal_on_one_rank_stops_every_rank_at_the_same_iteration(tmp_path):
+    mp.spawn(_preempt_worker, args=(free_port(), str(tmp_path)), nprocs=WORLD, join=True)
+    outcomes = [json.load(open(tmp_path / f'preempt_{rank}.json')) for rank in range(WORLD)]
+    assert all(o['stopped'] and o['code'] == 128 + signal.SIGTERM for o in outcomes), outcomes
+    # agreed at the next sync point (after iterations 1, 3, 5...)
+    assert outcomes[0]['iteration'] == outcomes[1]['iteration'] == 3
+    assert outcomes[0]['checkpoint'] == str(tmp_path / 'iter_3.pth') and outcomes[1]['checkpoint'] is None
+    ckpt = torch.load(tmp_path / 'iter_3.pth', map_location='cpu', weights_only=True)
+    assert ckpt['meta']['iter'] == 3 and ckpt['mmlite_state']['world_size'] == 2

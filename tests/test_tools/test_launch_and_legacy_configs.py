@@ -22,7 +22,7 @@ def _free_port() -> int:
 def test_dist_train_sh_two_cpu_processes(tiny_config, tmp_path):
     import subprocess
     import sys
-    work_dir = tmp_path / 'dist'
+    work_dir = tmp_path / 'dist run'  # the scripts quote their arguments: spaces in paths work
     env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1',
                PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
     proc = subprocess.run(['bash', 'dist_train.sh', tiny_config, '2', '--work-dir', str(work_dir),

@@ -1,6 +1,7 @@
 """``CheckpointHook``: save checkpoints every N epochs/iterations and keep the newest few."""
 from __future__ import annotations
 
+import difflib
 import inspect
 import os
 import os.path as osp
@@ -33,6 +34,10 @@ class CheckpointHook(Hook):
         if file_client_args is not None and file_client_args.get('backend', 'disk') != 'disk':
             raise ValueError('checkpoint_config.file_client_args: only local disk storage is '
                              f'supported, got {file_client_args}')
+        for key, value in (('interval', interval), ('max_keep_ckpts', max_keep_ckpts)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f'checkpoint_config.{key} must be an int, got {value!r} '
+                                f'({type(value).__name__})')
         self.interval = interval
         self.by_epoch = by_epoch
         self.save_optimizer = save_optimizer
@@ -51,6 +56,21 @@ class CheckpointHook(Hook):
         if runner.meta is None:  # hook_msgs.last_ckpt needs a home (mmcv skipped it then)
             runner.meta = dict()
         self.args.setdefault('create_symlink', True)
+        self._check_save_args(runner)
+
+    def _check_save_args(self, runner) -> None:
+        """Fail at the start, not at the first save, on a key ``save_checkpoint`` does not take."""
+        params = inspect.signature(runner.save_checkpoint).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return
+        unknown = sorted(set(self.args) - set(params))
+        if unknown:
+            known = ['interval', 'by_epoch', 'save_optimizer', 'out_dir', 'max_keep_ckpts', 'save_last',
+                     'sync_buffer'] + [p for p in params if p not in ('out_dir', 'save_optimizer')]
+            hints = {key: difflib.get_close_matches(key, known, n=1) for key in unknown}
+            detail = '; '.join(f'"{key}"' + (f' (did you mean "{hint[0]}"?)' if hint else '')
+                               for key, hint in hints.items())
+            raise TypeError(f'checkpoint_config has unknown keys: {detail}. Known keys: {", ".join(known)}')
 
     def after_train_epoch(self, runner) -> None:
         if not self.by_epoch:

@@ -43,6 +43,9 @@ class OptimizerHook(Hook):
         if grad_clip is not None and not isinstance(grad_clip, dict):
             raise TypeError(f'optimizer_config.grad_clip must be a dict of clip_grad_norm_ '
                             f'arguments or None, got {grad_clip!r}')
+        max_norm = (grad_clip or {}).get('max_norm', 1)
+        if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or max_norm <= 0:
+            raise ValueError(f'optimizer_config.grad_clip.max_norm must be a positive number, got {max_norm!r}')
         if nonfinite not in _NONFINITE_MODES:
             raise ValueError(f'optimizer_config.nonfinite must be one of {_NONFINITE_MODES}, '
                              f'got {nonfinite!r}')

@@ -68,8 +68,9 @@ def _check_items(metric_items) -> list | None:
     return items
 
 
-def _load_predictions(path: str, iou_type: str) -> list:
-    predictions = load(path)
+def _load_predictions(source: str | list, iou_type: str) -> list:
+    """Result dicts from a JSON file, or given in memory."""
+    predictions = load(source) if isinstance(source, str) else source
     if iou_type == 'segm':
         # with boxes present pycocotools sizes instances by box area instead of mask area
         for item in predictions:
@@ -80,7 +81,8 @@ def _load_predictions(path: str, iou_type: str) -> list:
 def evaluate_det_segm(dataset, results: list, result_files: dict, metrics: list, logger=None,
                       classwise: bool = False, proposal_nums=(100, 300, 1000), iou_thrs=None,
                       metric_items=None) -> OrderedDict:
-    """Run COCOeval for each metric and collect mmdet-named results."""
+    """Run COCOeval for each metric and collect mmdet-named results (``result_files`` maps each
+    kind to a JSON file or to the result dicts themselves)."""
     if iou_thrs is None:
         iou_thrs = np.linspace(.5, 0.95, int(np.round((0.95 - .5) / .05)) + 1, endpoint=True)
     metric_items = _check_items(metric_items)

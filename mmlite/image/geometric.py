@@ -83,15 +83,18 @@ def imrescale(img: np.ndarray, scale, return_scale: bool = False, interpolation:
     return (rescaled, scale_factor) if return_scale else rescaled
 
 
+_FLIP_AXES = {'horizontal': (1, ), 'vertical': (0, ), 'diagonal': (0, 1)}
+
+
 def imflip(img: np.ndarray, direction: str = 'horizontal') -> np.ndarray:
-    """Flip 'horizontal', 'vertical' or 'diagonal' (both)."""
-    if direction == 'horizontal':
-        return np.ascontiguousarray(img[:, ::-1])
-    if direction == 'vertical':
-        return np.ascontiguousarray(img[::-1])
-    if direction == 'diagonal':
-        return np.ascontiguousarray(img[::-1, ::-1])
-    raise ValueError(f'direction must be horizontal, vertical or diagonal, got {direction!r}')
+    """Flip 'horizontal', 'vertical' or 'diagonal' (both); returns a new contiguous array."""
+    if direction not in _FLIP_AXES:
+        raise ValueError(f'direction must be horizontal, vertical or diagonal, got {direction!r}')
+    axes = _FLIP_AXES[direction]
+    try:  # torch's flip kernel is several times faster than NumPy's strided copy for HxWx3
+        return torch.from_numpy(img).flip(axes).numpy()
+    except (TypeError, ValueError, RuntimeError):  # negative strides or a dtype torch lacks
+        return np.ascontiguousarray(np.flip(img, axes))
 
 
 def impad(img: np.ndarray, *, shape: tuple | None = None, padding=None, pad_val=0,

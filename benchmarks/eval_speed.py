@@ -1,9 +1,9 @@
 """COCO bbox evaluation time: ``CocoDataset.evaluate`` against calling pycocotools directly.
 
 Detections are the toy val set's ground-truth boxes, jittered, plus random false positives
-(``--per-image`` detections per image). Direct pycocotools gets them already as a list of COCO
-result dicts (``loadRes`` + ``COCOeval`` evaluate/accumulate/summarize); mmlite starts from
-mmdet's per-class arrays, as ``tools/test.py`` does, so its conversion is inside the timing.
+(``--per-image`` detections per image), as mmdet's per-class arrays. Direct pycocotools: stack
+them into pycocotools' own ``[image_id, x, y, w, h, score, category]`` array, ``loadRes``,
+``COCOeval`` evaluate/accumulate/summarize. mmlite: ``CocoDataset.evaluate(results)``.
 
     python benchmarks/eval_speed.py [--images 100] [--per-image 30] [--rounds 5]
 """
@@ -55,10 +55,19 @@ def to_coco_dicts(dataset, results: list) -> list:
             for label, dets in enumerate(per_class) for det in dets]
 
 
-def direct_seconds(dataset, dicts: list) -> tuple[float, float]:
+def to_coco_array(dataset, results: list) -> np.ndarray:
+    """pycocotools' own array input: rows of [image_id, x, y, w, h, score, category_id]."""
+    rows = [np.column_stack([np.full(len(dets), img_id), dets[:, :2], dets[:, 2:4] - dets[:, :2], dets[:, 4],
+                             np.full(len(dets), dataset.cat_ids[label])])
+            for img_id, per_class in zip(dataset.img_ids, results) for label, dets in enumerate(per_class)]
+    return np.concatenate(rows).astype(np.float64)
+
+
+def direct_seconds(dataset, results: list) -> tuple[float, float]:
+    """What a user calling pycocotools directly on the detector's arrays does."""
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
-        evaluator = COCOeval(dataset.coco, dataset.coco.loadRes(dicts), 'bbox')
+        evaluator = COCOeval(dataset.coco, dataset.coco.loadRes(to_coco_array(dataset, results)), 'bbox')
         evaluator.evaluate()
         evaluator.accumulate()
         evaluator.summarize()
@@ -81,7 +90,7 @@ def measure(num_images: int, per_image: int, rounds: int, root: str) -> dict:
     dicts = to_coco_dicts(dataset, results)
     direct, ours = [], []
     for _ in range(rounds):  # interleaved
-        seconds, direct_map = direct_seconds(dataset, dicts)
+        seconds, direct_map = direct_seconds(dataset, results)
         direct.append(seconds)
         seconds, our_map = mmlite_seconds(dataset, results)
         ours.append(seconds)

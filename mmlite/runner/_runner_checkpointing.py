@@ -70,6 +70,18 @@ class CheckpointMixin:
             raise TypeError('Optimizer should be dict or torch.optim.Optimizer but got '
                             f'{type(self.optimizer)}')
 
+    def _batches_to_skip(self, done: int, state: dict) -> int:
+        """Batches per process already consumed in the interrupted pass, rescaled (and logged)
+        when the number of processes changed."""
+        previous = int(state.get('world_size', self.world_size))
+        if previous == self.world_size:
+            return done
+        rescaled = round(done * previous / self.world_size)
+        self.logger.warning('the interrupted pass ran on %d processes, this run has %d: skipping %d '
+                            'batches per process to cover the samples already seen; the rest of the '
+                            'pass is split differently across ranks', previous, self.world_size, rescaled)
+        return rescaled
+
     def _previous_world_size(self, meta: dict) -> int | None:
         if 'world_size' in meta:
             return int(meta['world_size'])

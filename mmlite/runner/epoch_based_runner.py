@@ -45,22 +45,11 @@ class EpochBasedRunner(BaseRunner):
         set_sampler_epoch(data_loader, self._epoch)  # samplers count passes from 0
         if not state.get('mid_epoch'):
             return enumerate(data_loader)
-        skip = self._batches_to_skip(state, len(data_loader))
+        skip = min(len(data_loader), self._batches_to_skip(int(state.get('inner_iter', 0)), state))
         iterator = resumed_iterator(data_loader, skip, self.logger)
         restore_rng_state(state.get('rng'), self.logger)  # after the loader drew its worker seed
         self.logger.info('resuming epoch %d at batch %d of %d', self._epoch + 1, skip + 1, len(data_loader))
         return enumerate(iterator, start=skip)
-
-    def _batches_to_skip(self, state: dict, num_batches: int) -> int:
-        done = int(state.get('inner_iter', 0))
-        previous = int(state.get('world_size', self.world_size))
-        if previous != self.world_size:
-            done = min(num_batches, round(done * previous / self.world_size))
-            self.logger.warning('the interrupted epoch ran on %d processes, this run has %d: '
-                                'skipping %d batches per process to cover the samples already '
-                                'seen; the rest of the epoch is split differently across ranks',
-                                previous, self.world_size, done)
-        return done
 
     def train(self, data_loader, **kwargs) -> None:
         self.model.train()

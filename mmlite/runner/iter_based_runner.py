@@ -112,8 +112,8 @@ class IterBasedRunner(BaseRunner):
         loaders = []
         for loader, (mode, _) in zip(data_loaders, workflow):
             if mode == 'train' and state is not None and 'data_epoch' in state:
-                loaders.append(IterLoader(loader, int(state['data_epoch']), self._resume_skip(state, loader),
-                                          self.logger))
+                skip = self._batches_to_skip(int(state.get('data_consumed', 0)), state)
+                loaders.append(IterLoader(loader, int(state['data_epoch']), skip, self.logger))
                 state['data_epoch'] = None
                 continue
             loaders.append(IterLoader(loader))
@@ -121,16 +121,6 @@ class IterBasedRunner(BaseRunner):
             restore_rng_state(state.get('rng'), self.logger)
         self._train_iter_loader = next((x for x, (m, _) in zip(loaders, workflow) if m == 'train'), None)
         return loaders
-
-    def _resume_skip(self, state: dict, loader) -> int:
-        done = int(state.get('data_consumed', 0))
-        previous = int(state.get('world_size', self.world_size))
-        if previous != self.world_size:
-            done = round(done * previous / self.world_size)
-            self.logger.warning('the interrupted run used %d processes, this one %d: skipping %d '
-                                'batches per process; the rest of the pass is split differently',
-                                previous, self.world_size, done)
-        return done
 
     def _exact_state(self) -> dict:
         state = super()._exact_state()

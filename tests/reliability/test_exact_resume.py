@@ -122,3 +122,20 @@ def test_custom_preemption_signal(tmp_path):
     assert info.value.code == 128 + signal.SIGUSR1
     with pytest.raises(ValueError, match='unknown signal'):
         runner._set_preemption_signals(['SIGNOPE'])
+
+
+def test_mid_epoch_resume_on_another_world_size_rescales_and_says_so(tmp_path, caplog):
+    final_weights('epoch', tmp_path / 'first', 0)
+    ckpt = torch.load(tmp_path / 'first' / 'iter_9.pth', weights_only=True)
+    ckpt['mmlite_state']['world_size'] = ckpt['meta']['world_size'] = 2  # as if written by 2 processes
+    torch.save(ckpt, tmp_path / 'two_procs.pth')
+    runner, loader = make_runner('epoch', tmp_path / 'resumed', 0)
+    runner.resume(str(tmp_path / 'two_procs.pth'))
+    assert (runner.epoch, runner.iter) == (1, 18)  # 9 iterations of 2 processes = 18 of one
+    seen = []
+    record = type('Record', (Hook, ), dict(before_train_iter=lambda self, r: seen.append(r.inner_iter)))
+    runner.register_hook(record())
+    runner.run([loader], [('train', 1)])
+    # 3 batches into epoch 2 on 2 processes = all 6 batches of one process: only epoch 3 runs
+    assert seen == list(range(6)) and runner.epoch == 3
+    assert 'ran on 2 processes, this run has 1: skipping 6 batches' in caplog.text

@@ -17,7 +17,7 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [ -f "$ROOT/tools/train.py" ]; then TRAIN="$ROOT/tools/train.py"; else TRAIN="$ROOT/train.py"; ROOT="$ROOT/.."; fi
+TRAIN="$ROOT/tools/train.py"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 exec python -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" --master_port="$PORT" \

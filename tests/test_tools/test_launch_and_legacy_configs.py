@@ -38,6 +38,13 @@ def test_dist_train_sh_two_cpu_processes(tiny_config, tmp_path):
     assert ckpt['meta']['world_size'] == 2
 
 
+@pytest.mark.skipif(shutil.which('bash') is None, reason='needs bash')
+def test_tools_dist_train_sh_is_the_top_level_launcher():
+    import subprocess
+    proc = subprocess.run(['bash', 'tools/dist_train.sh'], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and 'dist_train.sh CONFIG NUM_PROCESSES' in proc.stderr
+
+
 def _legacy_overrides(data_root: str) -> list:
     classes = "('rectangle','ellipse','triangle')"
     opts = [f'data.{split}.{key}={data_root}/{value}' for split, (ann, img) in

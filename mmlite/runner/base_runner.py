@@ -35,6 +35,8 @@ from .log_buffer import LogBuffer
 from .priority import Priority, get_priority
 from .utils import get_time_str
 
+_EPOCH_LEVEL_STAGES = frozenset(stage for stage in Hook.stages if not stage.endswith('_iter'))
+
 
 def _check_optimizer(optimizer: Any) -> None:
     if isinstance(optimizer, dict):
@@ -260,20 +262,28 @@ class BaseRunner(CheckpointMixin, PreemptionMixin, metaclass=ABCMeta):
         self.register_hook(build_from_cfg(hook_cfg, HOOKS), priority=priority)
 
     def _stage_methods(self, fn_name: str) -> list:
-        if self._stage_cache_len != len(self._hooks):
+        """``(hook, bound method)`` of the hooks acting at ``fn_name``. Hooks that only inherit
+        Hook's no-op, or say they are idle (``Hook.idle_at``), are left out. Iteration stages are
+        cached until the next epoch-level stage (or a change to the hook list); epoch-level
+        stages are looked up afresh at each call."""
+        if self._stage_cache_len != len(self._hooks) or fn_name in _EPOCH_LEVEL_STAGES:
             self._stage_cache, self._stage_cache_len = {}, len(self._hooks)
         methods = self._stage_cache.get(fn_name)
         if methods is None:
-            # hooks that only inherit Hook's no-op for this stage are skipped (instance-level
-            # overrides such as ClosureHook's count as acting)
-            methods = [(hook, getattr(hook, fn_name)) for hook in self._hooks
-                       if fn_name not in Hook.stages or fn_name in hook.get_triggered_stages()]
-            self._stage_cache[fn_name] = methods
+            # instance-level overrides such as ClosureHook's count as acting
+            methods = [(hook, hook.stage_method(fn_name)) for hook in self._hooks
+                       if (fn_name not in Hook.stages or fn_name in hook.get_triggered_stages())
+                       and not hook.idle_at(fn_name, self)]
+            if fn_name not in _EPOCH_LEVEL_STAGES:
+                self._stage_cache[fn_name] = methods
         return methods
 
     def call_hook(self, fn_name: str) -> None:
         """Call stage ``fn_name`` of every hook in priority order."""
-        for hook, method in self._stage_methods(fn_name):
+        methods = self._stage_cache.get(fn_name)
+        if methods is None or self._stage_cache_len != len(self._hooks):
+            methods = self._stage_methods(fn_name)
+        for hook, method in methods:
             try:
                 method(self)
             except Exception as exc:

@@ -7,15 +7,22 @@ from typing import Any
 
 import torch
 
+_HOST_NUMBERS = frozenset((float, int))
 
-def _weighted_mean(values: list, nums: list) -> float:
-    """Sample-weighted mean; tensors (e.g. grad norms) are moved to the host in one transfer."""
-    if not all(type(v) is float for v in values):
+
+def _weighted_sum(values: list, nums: list) -> float:
+    """``sum(v * n)``; tensors (e.g. grad norms) are moved to the host in one transfer."""
+    if not _HOST_NUMBERS.issuperset(map(type, values)):
         if any(isinstance(v, torch.Tensor) for v in values):
             stacked = torch.stack([torch.as_tensor(v, dtype=torch.float64).reshape(()) for v in values])
             values = stacked.cpu().tolist()
     # C-level sums: for log windows of tens of values several times faster than numpy
-    return sum(map(operator.mul, values, nums)) / sum(nums)
+    return float(sum(map(operator.mul, values, nums)))
+
+
+def _weighted_mean(values: list, nums: list) -> float:
+    """Sample-weighted mean of ``values``."""
+    return _weighted_sum(values, nums) / sum(nums)
 
 
 class LogBuffer:
@@ -24,7 +31,7 @@ class LogBuffer:
     ``val_history``/``n_history`` hold values and their sample counts per key (lists, as in mmcv).
     To keep memory constant over arbitrarily long runs, each history keeps at most
     ``max_history`` entries (trimmed in amortised O(1)); ``average(0)`` ("everything since the
-    last clear") stays exact because running totals are kept alongside. Values may be floats or
+    last clear") stays exact because the trimmed entries' totals are kept. Values may be floats or
     0-d tensors (converted only when averaged).
 
     Args:
@@ -37,13 +44,13 @@ class LogBuffer:
         self.output: OrderedDict[str, Any] = OrderedDict()
         self.ready = False
         self.max_history = max_history
-        self._totals: dict[str, list] = {}  # key -> [sum(value * n) (float or tensor), sum(n)]
+        self._trimmed: dict[str, list] = {}  # key -> [sum(value * n), sum(n)] of trimmed entries
 
     def clear(self) -> None:
         """Forget the history and the output."""
         self.val_history.clear()
         self.n_history.clear()
-        self._totals.clear()
+        self._trimmed.clear()
         self.clear_output()
 
     def clear_output(self) -> None:
@@ -55,38 +62,28 @@ class LogBuffer:
         """Append ``vars`` (key → value) observed over ``count`` samples."""
         if not isinstance(vars, dict):
             raise TypeError(f'LogBuffer.update expects a dict, got {type(vars)}')
-        limit = self.max_history
         for key, var in vars.items():
-            history = self.val_history.get(key)
-            if history is None:
-                history = self.val_history[key] = []
-                self.n_history[key] = []
-                self._totals[key] = [0.0, 0]
-            counts = self.n_history[key]
-            history.append(var)
-            counts.append(count)
-            totals = self._totals[key]
-            totals[0] = totals[0] + var * count
-            totals[1] += count
-            if len(history) > 2 * limit:
-                del history[:-limit]
-                del counts[:-limit]
+            self.update_one(key, var, count)
 
     def update_one(self, key: str, value, count: int = 1) -> None:
         """``update({key: value}, count)`` without building a dict (used every iteration)."""
         history = self.val_history.get(key)
         if history is None:
-            self.update({key: value}, count)
-            return
+            history = self.val_history[key] = []
+            self.n_history[key] = []
         history.append(value)
         counts = self.n_history[key]
         counts.append(count)
-        totals = self._totals[key]
-        totals[0] = totals[0] + value * count
-        totals[1] += count
         if len(history) > 2 * self.max_history:
-            del history[:-self.max_history]
-            del counts[:-self.max_history]
+            self._trim(key, history, counts)
+
+    def _trim(self, key: str, history: list, counts: list) -> None:
+        cut = len(history) - self.max_history
+        totals = self._trimmed.setdefault(key, [0.0, 0])
+        totals[0] += _weighted_sum(history[:cut], counts[:cut])
+        totals[1] += sum(counts[:cut])
+        del history[:cut]
+        del counts[:cut]
 
     def average(self, n: int = 0) -> None:
         """Average the last ``n`` values of each key (all since the last clear when 0) into
@@ -95,8 +92,10 @@ class LogBuffer:
             raise ValueError(f'n must be non-negative, got {n}')
         for key, history in self.val_history.items():
             if n == 0:
-                total, count = self._totals[key]
-                avg = float(total) / count if count else 0.0
+                counts = self.n_history[key]
+                total, count = self._trimmed.get(key, (0.0, 0))
+                count += sum(counts)
+                avg = (total + _weighted_sum(history, counts)) / count if count else 0.0
             else:
                 avg = float(_weighted_mean(history[-n:], self.n_history[key][-n:]))
             self.output[key] = avg

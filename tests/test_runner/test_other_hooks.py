@@ -192,6 +192,7 @@ def test_log_buffer_average_trimming_and_tensors():
     assert buf.output['a'] == pytest.approx(98.5) and buf.output['b'] == pytest.approx(98.5)
     buf.average()
     assert buf.output['a'] == pytest.approx(50.5)  # exact over all 100 despite trimming
+    assert buf.output['b'] == pytest.approx(50.5)
     assert buf.ready
     buf.clear_output()
     assert not buf.ready and not buf.output

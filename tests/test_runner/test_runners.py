@@ -366,3 +366,57 @@ def test_iter_runner_register_training_hooks_takes_mmcv_positional_order(tmp_pat
                                    dict(interval=1, hooks=[]))
     names = [type(h).__name__ for h in runner.hooks]
     assert 'OptimizerHook' in names and 'CheckpointHook' in names
+
+
+class CountingCheckpointHook(CheckpointHook):
+    """A user subclass that acts every iteration even when by_epoch (never skipped as idle)."""
+
+    def after_train_iter(self, runner):
+        self.seen = getattr(self, 'seen', 0) + 1
+
+
+def test_idle_stock_hooks_are_skipped_but_subclasses_and_changes_are_honoured(tmp_path):
+    runner = make_runner('epoch', tmp_path, max_epochs=2)
+    runner.register_training_hooks(lr_config=dict(policy='step', step=[1]), optimizer_config=dict(),
+                                   checkpoint_config=dict(interval=1000, save_last=False))
+    subclass = CountingCheckpointHook(interval=1000, save_last=False)
+    runner.register_hook(subclass)
+    stock = next(h for h in runner.hooks if type(h) is CheckpointHook)
+
+    def switch_to_iterations(r):
+        stock.by_epoch = False  # takes effect from the next epoch boundary
+        stock.interval = 2
+
+    runner.register_hook(ClosureHook('after_train_epoch', switch_to_iterations))
+    runner.run([toy_loader(8, 2)], [('train', 1)])
+    stages = {stage: [type(hook) for hook, _ in runner._stage_methods(stage)]
+              for stage in ('before_train_iter', 'after_train_iter')}
+    assert subclass.seen == 8  # called in both epochs although by_epoch
+    assert StepLrUpdaterHook not in stages['before_train_iter']  # by epoch, no warm-up: idle
+    assert CheckpointHook in stages['after_train_iter']  # acts by iteration after the switch
+    assert sorted(p.name for p in tmp_path.glob('iter_*.pth')) == ['iter_6.pth', 'iter_8.pth']
+
+
+def test_by_epoch_warmup_still_runs_every_iteration_until_it_ends(tmp_path):
+    runner = make_runner('epoch', tmp_path, max_epochs=3, lr=1.0)
+    runner.register_training_hooks(lr_config=dict(policy='fixed', warmup='linear', warmup_iters=5,
+                                                  warmup_ratio=0.5), optimizer_config=dict())
+    lrs = []
+    runner.register_hook(ClosureHook('after_train_iter', lambda r: lrs.append(r.current_lr()[0])))
+    runner.run([toy_loader(8, 2)], [('train', 1)])
+    expected = [1 - (1 - i / 5) * 0.5 for i in range(5)] + [1.0] * 7
+    assert lrs == pytest.approx(expected)
+
+
+def test_shared_stage_methods_are_called_for_train_and_val_iterations(tmp_path):
+    calls = []
+
+    class SharedOnly(Hook):
+        def before_iter(self, runner):
+            calls.append(('before', runner.mode))
+
+    runner = make_runner('epoch', tmp_path, max_epochs=1)
+    runner.register_hook(SharedOnly())
+    runner.register_hook(ClosureHook('after_iter', lambda r: calls.append(('after', r.mode))))
+    runner.run([toy_loader(4, 2), toy_loader(2, 2)], [('train', 1), ('val', 1)])
+    assert calls == [('before', 'train'), ('after', 'train')] * 2 + [('before', 'val'), ('after', 'val')]

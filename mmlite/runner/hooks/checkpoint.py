@@ -86,6 +86,9 @@ class CheckpointHook(Hook):
             runner.logger.info(f'Saving checkpoint at {runner.iter + 1} iterations')
             self._save(runner)
 
+    def idle_at(self, stage: str, runner) -> bool:
+        return stage == 'after_train_iter' and self.by_epoch and self._inherits(stage, CheckpointHook)
+
     def _save(self, runner) -> None:
         if self.sync_buffer:
             allreduce_params(runner.model.buffers())

@@ -30,6 +30,8 @@ _SHARED_STAGES = {
     'after_iter': ('after_train_iter', 'after_val_iter'),
 }
 
+_FORWARDED = {stage: shared for shared, stages in _SHARED_STAGES.items() for stage in stages}
+
 
 class Hook:
     """Base class of runner hooks; override the stages you need."""
@@ -101,6 +103,24 @@ class Hook:
     def _overrides(self, stage: str) -> bool:
         # instance attributes count too (ClosureHook sets its function on the instance)
         return stage in self.__dict__ or is_method_overridden(stage, Hook, self)
+
+    def stage_method(self, stage: str):
+        """The bound method the runner calls at ``stage``: a train/val stage this class only
+        inherits from Hook (which forwards to the shared ``before_iter``, ``after_epoch``...)
+        binds the shared method directly, saving a call per iteration."""
+        if stage in _FORWARDED and not self._overrides(stage):
+            return getattr(self, _FORWARDED[stage])
+        return getattr(self, stage)
+
+    def idle_at(self, stage: str, runner) -> bool:
+        """Whether this hook's ``stage`` method would do nothing until the next epoch-level
+        stage, so the runner may skip calling it (asked again at every epoch boundary)."""
+        return False
+
+    def _inherits(self, stage: str, cls: type) -> bool:
+        """Whether ``stage`` is ``cls``'s own method here (not replaced by a subclass or on the
+        instance): what ``idle_at`` knows about ``cls`` then holds."""
+        return stage not in self.__dict__ and getattr(type(self), stage) is getattr(cls, stage)
 
     def get_triggered_stages(self) -> list[str]:
         """The stages at which this hook does something (for the runner's hook table)."""

@@ -137,6 +137,12 @@ class ParamUpdaterHook(Hook):
         self._regular = self._compute_regular(runner)
         self._write(runner, self._regular)
 
+    def idle_at(self, stage: str, runner) -> bool:
+        # by epoch, iterations only matter during warm-up (which ends at iteration warmup_iters)
+        return (stage == 'before_train_iter' and self.by_epoch
+                and (self.warmup is None or runner.iter > (self.warmup_iters or 0))
+                and self._inherits(stage, ParamUpdaterHook))
+
     def before_train_iter(self, runner) -> None:
         cur_iter = runner.iter
         if not self.by_epoch:

@@ -117,7 +117,7 @@ class LoggerHook(Hook, metaclass=ABCMeta):
             buffer.average(self.interval)
         elif not self.by_epoch and self.every_n_iters(runner, self.interval):
             buffer.average(self.interval)
-        elif self.end_of_epoch(runner) and not self.ignore_last:
+        elif not self.ignore_last and self.end_of_epoch(runner):
             buffer.average(self.interval)  # not precise but more stable
         if buffer.ready:
             self._log_and_maybe_reset(runner)

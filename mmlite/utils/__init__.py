@@ -6,6 +6,7 @@ from .config import Config, ConfigDict, DictAction
 from .env import collect_env
 from .fileio import dict_from_file, dump, list_from_file, load
 from .logging import get_logger, get_root_logger, print_log
+from .malloc import keep_freed_memory
 from .misc import (concat_list, deprecated_api_warning, digit_version, has_method, import_modules_from_strings,
                    is_list_of, is_method_overridden, is_seq_of, is_str, is_tuple_of, requires_package, slice_list,
                    to_2tuple)
@@ -26,5 +27,5 @@ __all__ = [
     'slice_list', 'to_2tuple', 'check_file_exist', 'find_vcs_root', 'fopen', 'is_filepath',
     'mkdir_or_exist', 'scandir', 'symlink', 'ProgressBar', 'track_iter_progress', 'track_progress',
     'Registry', 'build_from_cfg', 'Timer', 'TimerError', 'check_time', 'TORCH_VERSION', 'compat_cfg',
-    'replace_cfg_vals', 'get_device', 'setup_multi_processes', 'update_data_root'
+    'replace_cfg_vals', 'get_device', 'setup_multi_processes', 'update_data_root', 'keep_freed_memory'
 ]

@@ -10,16 +10,20 @@ import torch
 
 from .errors import ReadableKeyError
 from .logging import print_log
+from .malloc import keep_freed_memory
 
 DATA_ROOT_ENV = ('MMLITE_DATASETS', 'MMDET_DATASETS')
 
 
 def setup_multi_processes(cfg) -> None:
-    """Apply ``mp_start_method`` (default 'fork'); ``opencv_num_threads`` is accepted (no OpenCV here).
+    """Apply ``mp_start_method`` (default 'fork') and ``malloc_keep_freed`` (default False; see
+    ``mmlite.utils.malloc``); ``opencv_num_threads`` is accepted (no OpenCV here).
 
     Data-loader workers already run torch with one thread, so OMP/MKL variables are left alone:
     setting them in the main process would make CPU training single-threaded.
     """
+    if cfg.get('malloc_keep_freed', False) and not keep_freed_memory():
+        warnings.warn('malloc_keep_freed=True needs glibc (Linux); ignored on this system')
     if platform.system() == 'Windows':
         return
     method = cfg.get('mp_start_method', 'fork')

@@ -140,6 +140,24 @@ def test_coco_bbox_evaluation_known_values(tmp_path, capsys):
         ds.evaluate(perfect_results(ds), metric='keypoints')
 
 
+def test_coco_evaluation_in_memory_equals_the_result_files_path(tmp_path):
+    """Without jsonfile_prefix the detections go to pycocotools as an array; with it, through
+    mmdet's JSON files: the metrics must be identical (noisy float32 boxes, empty classes)."""
+    ds = coco(tmp_path, clean=True)
+    rng = np.random.default_rng(0)
+    results = []
+    for det in perfect_results(ds):
+        noisy = [np.concatenate([b[:, :4] + rng.normal(0, 3, (len(b), 4)), rng.uniform(0.1, 1, (len(b), 1))], 1)
+                 .astype(np.float32) for b in det]
+        results.append(noisy[:-1] + [np.zeros((0, 5), dtype=np.float32)])
+    for metric in ('bbox', 'proposal'):
+        in_memory = ds.evaluate(results, metric=metric, proposal_nums=(1, 10, 100))
+        via_files = ds.evaluate(results, metric=metric, proposal_nums=(1, 10, 100),
+                                jsonfile_prefix=str(tmp_path / metric))
+        assert in_memory == via_files
+    assert 0 < in_memory['AR@100'] < 1
+
+
 def test_coco_segm_proposal_and_result_files(tmp_path):
     import pycocotools.mask as mask_utils
     ds = coco(tmp_path, clean=True)

@@ -111,3 +111,59 @@ def test_caller_lr_config_is_not_mutated(tmp_path):
     before = json.dumps(case['lr_config'])
     replay(case, tmp_path)
     assert json.dumps(case['lr_config']) == before
+
+
+def _iter_runner(tmp_path, lr_config, *hooks):
+    model = TwoLayer()
+    logger = logging.getLogger('schedule_tests')
+    runner = IterBasedRunner(model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), max_iters=12,
+                             work_dir=str(tmp_path), logger=logger)
+    runner.register_lr_hook(lr_config)
+    for hook in hooks:
+        runner.register_hook(hook, 'LOWEST')
+    runner.run([DataLoader(torch.randn(8, 2), batch_size=2)], [('train', 1)])
+    return runner
+
+
+def test_lr_rewritten_each_iteration_after_someone_else_changed_it(tmp_path):
+    """Between milestones the step schedule skips its recomputation, but only while the optimizer
+    still holds what it wrote: a hook that halves the LR after each step sees mmcv's behaviour
+    (the schedule restores it before the next iteration)."""
+    seen = []
+
+    class HalveAfterStep(Hook):
+        def after_train_iter(self, runner):
+            seen.append(runner.current_lr()[0])
+            for group in runner.optimizer.param_groups:
+                group['lr'] *= 0.5
+
+    _iter_runner(tmp_path, dict(policy='step', step=[6], by_epoch=False), HalveAfterStep())
+    assert seen == pytest.approx([0.1] * 6 + [0.01] * 6)
+
+
+def test_schedule_subclass_is_asked_every_iteration(tmp_path):
+    from mmlite.runner.hooks.lr_updater import StepLrUpdaterHook
+    asked = []
+
+    class Recording(StepLrUpdaterHook):
+        def get_lr(self, runner, base_lr):
+            asked.append(runner.iter)
+            return super().get_lr(runner, base_lr)
+
+    model = TwoLayer()
+    runner = IterBasedRunner(model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), max_iters=5,
+                             work_dir=str(tmp_path), logger=logging.getLogger('schedule_tests'))
+    runner.register_hook(Recording(step=[3], by_epoch=False), 'VERY_HIGH')
+    runner.run([DataLoader(torch.randn(8, 2), batch_size=2)], [('train', 1)])
+    assert sorted(set(asked)) == [0, 1, 2, 3, 4]
+
+
+def test_steady_until_of_stock_step_and_fixed_schedules():
+    from types import SimpleNamespace
+
+    from mmlite.runner.hooks.lr_updater import FixedLrUpdaterHook, StepLrUpdaterHook
+    at = SimpleNamespace(iter=7, max_iters=100)
+    assert StepLrUpdaterHook(step=[5, 10, 20], by_epoch=False).steady_until(at) == 10
+    assert StepLrUpdaterHook(step=4, by_epoch=False).steady_until(at) == 8
+    assert StepLrUpdaterHook(step=[5], by_epoch=False).steady_until(at) > 10**9
+    assert FixedLrUpdaterHook(by_epoch=False).steady_until(at) > 10**9

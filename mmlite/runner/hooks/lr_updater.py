@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any
 
 from ...utils.errors import ReadableKeyError
@@ -69,6 +70,11 @@ class LrUpdaterHook(ParamUpdaterHook):
     def _write(self, runner, values: Any) -> None:
         self._set_lr(runner, values)
 
+    def _stock_lr(self, cls: type) -> bool:
+        """Whether the LR comes from ``cls.get_lr`` through the stock methods."""
+        return (self._schedule_is_stock(LrUpdaterHook, ('get_regular_lr', '_set_lr'))
+                and type(self).get_lr is cls.get_lr)
+
 
 def _target(base: float, minimum: float | None, ratio: float | None) -> float:
     return base * ratio if ratio is not None else minimum
@@ -86,6 +92,9 @@ class FixedLrUpdaterHook(LrUpdaterHook):
 
     def get_lr(self, runner, base_lr):
         return base_lr
+
+    def steady_until(self, runner) -> int:
+        return sys.maxsize if self._stock_lr(FixedLrUpdaterHook) else -1
 
 
 def check_step(step: Any) -> None:
@@ -110,6 +119,14 @@ class StepLrUpdaterHook(LrUpdaterHook):
 
     def get_lr(self, runner, base_lr):
         return S.step_value(base_lr, self.progress(runner)[0], self.step, self.gamma, self.min_lr)
+
+    def steady_until(self, runner) -> int:
+        if not self._stock_lr(StepLrUpdaterHook):
+            return -1
+        progress = self.progress(runner)[0]
+        if isinstance(self.step, int):
+            return (progress // self.step + 1) * self.step
+        return next((milestone for milestone in self.step if milestone > progress), sys.maxsize)
 
 
 @HOOKS.register_module()

@@ -63,6 +63,8 @@ class ParamUpdaterHook(Hook):
             self.warmup_epochs, self.warmup_iters = warmup_iters, None
         self._base: Any = []
         self._regular: Any = []
+        self._steady_until = -1  # see steady_until
+        self._written: list | None = None
 
     # --- what a subclass provides -------------------------------------------------------------
     def read_group(self, group: dict) -> float:
@@ -128,6 +130,7 @@ class ParamUpdaterHook(Hook):
 
     def before_run(self, runner) -> None:
         self._base = self.collect_base(runner)
+        self._steady_until = -1
 
     def before_train_epoch(self, runner) -> None:
         if self.warmup_iters is None:
@@ -143,12 +146,33 @@ class ParamUpdaterHook(Hook):
                 and (self.warmup is None or runner.iter > (self.warmup_iters or 0))
                 and self._inherits(stage, ParamUpdaterHook))
 
+    def steady_until(self, runner) -> int:
+        """The first iteration (``by_epoch=False``) at which the schedule's values may differ from
+        the current ones; until then, and while the optimizer still holds what was written, the
+        per-iteration update is skipped. Schedules that know it override this (and must return
+        -1, "every iteration", when a subclass changes how values are computed)."""
+        return -1
+
+    def _group_values(self, runner) -> list:
+        optimizers = runner.optimizer.values() if isinstance(runner.optimizer, dict) else (runner.optimizer, )
+        return [self.read_group(group) for optim in optimizers for group in optim.param_groups]
+
+    def _schedule_is_stock(self, cls: type, names: tuple = ()) -> bool:
+        """Whether values come from ``cls``'s own methods (no subclass override on the way)."""
+        return all(getattr(type(self), name) is getattr(cls, name)
+                   for name in ('get_value', 'regular_values', '_compute_regular', 'progress', '_write',
+                                'write_values', 'write_group', 'read_group', 'before_train_iter') + names)
+
     def before_train_iter(self, runner) -> None:
         cur_iter = runner.iter
         if not self.by_epoch:
+            if cur_iter < self._steady_until and self._written == self._group_values(runner):
+                return
+            self._steady_until = -1
             self._regular = self._compute_regular(runner)
             if self.warmup is None or cur_iter >= self.warmup_iters:
                 self._write(runner, self._regular)
+                self._steady_until, self._written = self.steady_until(runner), self._group_values(runner)
             else:
                 self._write(runner, self._compute_warmup(cur_iter))
         elif self.warmup is not None and cur_iter <= self.warmup_iters:

@@ -97,6 +97,6 @@ class LogBuffer:
                 count += sum(counts)
                 avg = (total + _weighted_sum(history, counts)) / count if count else 0.0
             else:
-                avg = float(_weighted_mean(history[-n:], self.n_history[key][-n:]))
+                avg = _weighted_mean(history[-n:], self.n_history[key][-n:])
             self.output[key] = avg
         self.ready = True

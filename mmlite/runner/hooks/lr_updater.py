@@ -72,8 +72,7 @@ class LrUpdaterHook(ParamUpdaterHook):
 
     def _stock_lr(self, cls: type) -> bool:
         """Whether the LR comes from ``cls.get_lr`` through the stock methods."""
-        return (self._schedule_is_stock(LrUpdaterHook, ('get_regular_lr', '_set_lr'))
-                and type(self).get_lr is cls.get_lr)
+        return self._schedule_is_stock(LrUpdaterHook, ('get_regular_lr', '_set_lr')) and self._inherits('get_lr', cls)
 
 
 def _target(base: float, minimum: float | None, ratio: float | None) -> float:

@@ -159,7 +159,7 @@ class ParamUpdaterHook(Hook):
 
     def _schedule_is_stock(self, cls: type, names: tuple = ()) -> bool:
         """Whether values come from ``cls``'s own methods (no subclass override on the way)."""
-        return all(getattr(type(self), name) is getattr(cls, name)
+        return all(self._inherits(name, cls)
                    for name in ('get_value', 'regular_values', '_compute_regular', 'progress', '_write',
                                 'write_values', 'write_group', 'read_group', 'before_train_iter') + names)
 
@@ -168,13 +168,13 @@ class ParamUpdaterHook(Hook):
         if not self.by_epoch:
             if cur_iter < self._steady_until and self._written == self._group_values(runner):
                 return
-            self._steady_until = -1
             self._regular = self._compute_regular(runner)
             if self.warmup is None or cur_iter >= self.warmup_iters:
                 self._write(runner, self._regular)
                 self._steady_until, self._written = self.steady_until(runner), self._group_values(runner)
             else:
                 self._write(runner, self._compute_warmup(cur_iter))
+                self._steady_until = -1
         elif self.warmup is not None and cur_iter <= self.warmup_iters:
             if cur_iter == self.warmup_iters:
                 self._write(runner, self._regular)

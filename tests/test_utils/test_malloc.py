@@ -17,8 +17,9 @@ def _huge_pages_always() -> bool:
         return False
 
 
-# Allocate and free a 64 MiB tensor a few times (as training steps do); report the page faults of
-# the last allocation.
+# Allocate and free a 64 MiB tensor a dozen times (as training steps do); report the page faults of
+# each allocation. With the knob on, glibc may grow its heap for the first two or three (memalign
+# slack, small blocks placed above the big one) before the freed blocks fit; after that, none fault.
 PROBE = '''
 import json, resource, sys
 import torch
@@ -29,13 +30,11 @@ def faults_of(fn):
     fn()
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 big = lambda: torch.ones(16 * 2**20)  # 64 MiB, above glibc's largest mmap threshold
-for _ in range(3):
-    big()
-print(json.dumps(faults_of(big)))
+print(json.dumps([faults_of(big) for _ in range(12)]))
 '''
 
 
-def _faults(mode: str) -> int:
+def _faults(mode: str) -> list:
     out = subprocess.run([sys.executable, '-c', PROBE, mode], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -44,8 +43,9 @@ def _faults(mode: str) -> int:
 @pytest.mark.skipif(_huge_pages_always(), reason='2 MiB pages: too few faults to count')
 def test_keep_freed_memory_reuses_freed_blocks_instead_of_faulting():
     pages = 64 * 2**20 // 4096
-    assert _faults('off') > pages // 2  # default glibc: fresh pages for every large tensor
-    assert _faults('on') < pages // 20  # the freed block is reused
+    off, on = _faults('off'), _faults('on')
+    assert min(off[6:]) > pages // 2, off  # default glibc: fresh pages for every large tensor
+    assert sum(on[6:]) < pages // 20, on  # in steady state the freed blocks are reused
 
 
 def test_keep_freed_memory_is_a_no_op_off_glibc(monkeypatch):

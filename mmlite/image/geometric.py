@@ -114,10 +114,20 @@ def impad(img: np.ndarray, *, shape: tuple | None = None, padding=None, pad_val=
         np_mode = {'edge': 'edge', 'reflect': 'reflect', 'symmetric': 'symmetric'}[padding_mode]
         widths = [(top, bottom), (left, right)] + [(0, 0)] * (img.ndim - 2)
         return np.pad(img, widths, mode=np_mode)
-    out = np.empty((img.shape[0] + top + bottom, img.shape[1] + left + right) + img.shape[2:], img.dtype)
-    out[...] = pad_val if not isinstance(pad_val, Sequence) else np.asarray(pad_val, img.dtype)
-    out[top:top + img.shape[0], left:left + img.shape[1]] = img
+    height, width = img.shape[:2]
+    out = _empty_in_layout_of(img, (height + top + bottom, width + left + right) + img.shape[2:])
+    fill = pad_val if not isinstance(pad_val, Sequence) else np.asarray(pad_val, img.dtype)
+    out[:top], out[top + height:] = fill, fill  # borders only: the inside is written once
+    out[top:top + height, :left], out[top:top + height, left + width:] = fill, fill
+    out[top:top + height, left:left + width] = img
     return out
+
+
+def _empty_in_layout_of(img: np.ndarray, shape: tuple) -> np.ndarray:
+    """An empty array of ``shape``, stored channel-first when ``img`` is (see ``imnormalize``)."""
+    if img.ndim == 3 and not img.flags.c_contiguous and img.transpose(2, 0, 1).flags.c_contiguous:
+        return np.empty((shape[2], ) + shape[:2], img.dtype).transpose(1, 2, 0)
+    return np.empty(shape, img.dtype)
 
 
 def impad_to_multiple(img: np.ndarray, divisor: int, pad_val=0) -> np.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 
 def imnormalize(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
@@ -13,16 +14,21 @@ def imnormalize(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
 
 
 def _imnormalize_uint8(img: np.ndarray, mean, std, to_rgb: bool) -> np.ndarray:
-    """The same float32 arithmetic as :func:`imnormalize_`, done once per possible byte value and
-    looked up (a 256-entry table per channel): about 4x faster, bit-identical."""
+    """The same float32 arithmetic as :func:`imnormalize_`, one contiguous channel plane at a time.
+
+    The result is an ``H x W x C`` array stored channel-first (a transposed view of ``C x H x W``
+    planes): writing planes is about 4x faster than interleaved channels, and the ``C x H x W``
+    tensor that ``DefaultFormatBundle`` makes is then a free view instead of a copy.
+    """
     channels = img.shape[-1]
     mean32 = np.asarray(mean, dtype=np.float64).reshape(-1).astype(np.float32)
     stdinv32 = (1 / np.asarray(std, dtype=np.float64).reshape(-1)).astype(np.float32)
-    table = (np.arange(256, dtype=np.float32)[:, None] - mean32) * stdinv32
-    out = np.empty(img.shape, dtype=np.float32)
-    for c in range(channels):
-        np.take(table[:, c], img[..., channels - 1 - c if to_rgb else c], out=out[..., c], mode='clip')
-    return out
+    source = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)
+    planes = torch.empty((channels, ) + img.shape[:2], dtype=torch.float32)
+    for c in range(channels):  # float32 scalars: bit-identical to the array arithmetic
+        torch.sub(source[channels - 1 - c if to_rgb else c], float(mean32[c]), out=planes[c])
+        planes[c].mul_(float(stdinv32[c]))
+    return planes.numpy().transpose(1, 2, 0)
 
 
 def imnormalize_(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:

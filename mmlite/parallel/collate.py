@@ -29,8 +29,8 @@ def _pad_and_stack(samples: list[DataContainer]) -> torch.Tensor:
         pad = []
         for d in range(1, pad_dims + 1):  # F.pad lists the last dimension first
             pad += [0, max_shape[d - 1] - sample.size(-d)]
-        padded.append(F.pad(sample.data, pad, value=sample.padding_value))
-    return default_collate(padded)
+        padded.append(F.pad(sample.data, pad, value=sample.padding_value) if any(pad) else sample.data)
+    return default_collate(padded)  # in a loader worker: stacked straight into shared memory
 
 
 def _collate_containers(batch: Sequence[DataContainer], samples_per_gpu: int) -> DataContainer:

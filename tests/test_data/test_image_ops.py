@@ -5,7 +5,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmlite.image import (ImageDecodeError, bgr2hsv, hsv2bgr, imflip, imfrombytes, imnormalize, impad,
+from mmlite.datasets.pipelines import DefaultFormatBundle
+from mmlite.image import (ImageDecodeError, bgr2hsv, hsv2bgr, imflip, imfrombytes, imnormalize, imnormalize_, impad,
                           impad_to_multiple, imread, imrescale, imresize, imwrite, rescale_size)
 
 GOLDEN = json.load(open(osp.join(osp.dirname(osp.dirname(__file__)), 'data', 'mmcv_resize_golden.json')))
@@ -54,6 +55,35 @@ def test_flip_pad_normalize():
     norm = imnormalize(img, mean=[1, 2, 3], std=[2, 2, 2], to_rgb=True)
     assert norm.dtype == np.float32
     assert norm[0, 0].tolist() == [(2 - 1) / 2, (1 - 2) / 2, (0 - 3) / 2]
+
+
+@pytest.mark.parametrize('to_rgb', [True, False])
+def test_uint8_normalize_is_bit_identical_to_float_arithmetic(to_rgb):
+    # every byte value in every channel, on a non-square image so a transposition bug shows
+    img = np.stack([np.roll(np.arange(256, dtype=np.uint8), 85 * c) for c in range(3)], -1)
+    img = np.tile(img[:, None], (1, 3, 1))
+    mean, std = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+    fast = imnormalize(img, mean, std, to_rgb)
+    reference = imnormalize_(img.astype(np.float32), mean, std, to_rgb)
+    assert fast.shape == img.shape and fast.dtype == np.float32
+    assert np.array_equal(fast, reference)
+
+
+def test_normalized_images_stay_channel_first_through_pad_and_format():
+    img = np.random.RandomState(0).randint(0, 256, (5, 7, 3)).astype(np.uint8)
+    norm = imnormalize(img, [1, 2, 3], [2, 2, 2])
+    assert norm.transpose(2, 0, 1).flags.c_contiguous  # HWC view of C x H x W planes
+    padded = impad(norm, padding=(1, 2, 3, 4), pad_val=-9)
+    assert padded.shape == (11, 11, 3) and padded.transpose(2, 0, 1).flags.c_contiguous
+    assert np.array_equal(padded[2:7, 1:8], norm)
+    border = np.ones(padded.shape[:2], bool)
+    border[2:7, 1:8] = False
+    assert (padded[border] == -9).all()
+    bundle = DefaultFormatBundle()(dict(img=padded))
+    assert np.shares_memory(bundle['img'].data.numpy(), padded)  # no copy to go channel-first
+    assert np.array_equal(bundle['img'].data.numpy(), padded.transpose(2, 0, 1))
+    plain = impad(np.ascontiguousarray(norm), padding=(1, 2, 3, 4), pad_val=-9)
+    assert plain.flags.c_contiguous and np.array_equal(plain, padded)
 
 
 def test_hsv_round_trip():

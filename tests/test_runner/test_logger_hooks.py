@@ -113,6 +113,17 @@ def test_iter_records_match_mmcv_except_the_documented_difference(tmp_path):
     assert lines[1].startswith('Iter(val) [3]\tmAP: 0.5000, mAP_copypaste: 0.5 0.6')
 
 
+@pytest.mark.parametrize('cuda', [False, True])
+def test_memory_reported_when_cuda_is_available_at_start(tmp_path, monkeypatch, cuda):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda)
+    monkeypatch.setattr(TextLoggerHook, '_get_max_memory', lambda self, runner: 123)
+    _, records, lines = run_scenario('epoch', tmp_path)
+    train = [r for r in records if r.get('mode') == 'train']
+    assert train and all(('memory' in r) == cuda for r in train)
+    assert all(r['memory'] == 123 for r in train if cuda)
+    assert any('memory: 123, ' in line for line in lines) == cuda
+
+
 def test_eta_never_negative(tmp_path):
     hook = TextLoggerHook()
 

@@ -6,7 +6,11 @@ import torch
 
 
 def imnormalize(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
-    """``(img - mean) / std`` in float32, converting BGR to RGB first when ``to_rgb``."""
+    """``(img - mean) / std`` in float32, converting BGR to RGB first when ``to_rgb``.
+
+    For a uint8 ``H x W x C`` image the result is stored channel-first (not C-contiguous; the
+    values are the same): see docs/compat.md, item 27.
+    """
     if img.dtype == np.uint8 and img.ndim == 3 and img.shape[-1] == np.size(mean) == np.size(std):
         return _imnormalize_uint8(img, mean, std, to_rgb)
     img = img.astype(np.float32)

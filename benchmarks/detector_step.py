@@ -10,18 +10,31 @@ Remaining differences, by design of each library: torchvision's backbone uses Fr
 resizes/normalises inside the model (an identity-size bilinear pass here); mmdet uses L1 losses and
 its own RoI level rule.
 
+The model built first runs slower in that process: at 800x1333, building mmlite's first read
+×1.04-1.07 (3 processes), building torchvision's first ×0.90-0.92 (2 processes), same code. With
+``--processes N`` each size is measured in N fresh processes that alternate which model is built
+first, and the ratio is the median of all their per-round ratios; use an even N.
+
+With ``--huge-pages`` the measuring processes start with ``THP_MEM_ALLOC_ENABLE=1`` (PyTorch's own
+switch: its large CPU tensors are advised to use 2 MiB transparent huge pages). In a VM a TLB miss
+is costly, and without huge pages either library's step may run ~30 % slower in one process than in
+the next (measured: torchvision alone 19-21 s in some processes, 15-16 s in others).
+
 With ``--malloc-keep-freed`` the process first applies mmlite's ``malloc_keep_freed`` knob (glibc
 keeps freed memory for reuse; both contestants share the process, so both benefit): at 800x1333
 it removes the ~4 million page faults per step that otherwise take ~40 % of the step's CPU time.
 
-    python benchmarks/detector_step.py [--sizes 800x1333 160x224] [--rounds 5] [--malloc-keep-freed]
+    python benchmarks/detector_step.py [--sizes 800x1333 160x224] [--rounds 5] [--processes 3]
+                                       [--malloc-keep-freed] [--huge-pages]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import os.path as osp
 import statistics
+import subprocess
 import sys
 import time
 
@@ -104,10 +117,15 @@ def _timed(step) -> float:
     return time.perf_counter() - start
 
 
-def measure(height: int, width: int, rounds: int) -> dict:
+BUILDERS = dict(mmlite=mmlite_step, torchvision=torchvision_step)
+
+
+def measure(height: int, width: int, rounds: int, build_first: str = 'mmlite') -> dict:
+    """Both steps in this process, the ``build_first`` model built (and warmed up) first."""
     torch.manual_seed(0)
     batch = make_batch(height, width)
-    steps = dict(mmlite=mmlite_step(height, width, batch), torchvision=torchvision_step(height, width, batch))
+    order = [build_first] + [k for k in BUILDERS if k != build_first]
+    steps = {key: BUILDERS[key](height, width, batch) for key in order}
     for step in steps.values():  # warm-up: allocator, thread pools, lazy inits
         step()
     times = {k: [] for k in steps}
@@ -116,17 +134,49 @@ def measure(height: int, width: int, rounds: int) -> dict:
         for key in order:
             times[key].append(_timed(steps[key]))
     ratio = statistics.median(m / t for m, t in zip(times['mmlite'], times['torchvision']))
-    return dict(size=f'{height}x{width}', batch=2, rounds=rounds,
+    return dict(size=f'{height}x{width}', batch=2, rounds=rounds, build_first=build_first,
                 mmlite_s=round(statistics.median(times['mmlite']), 3),
                 torchvision_s=round(statistics.median(times['torchvision']), 3),
                 ratio=round(ratio, 3), target=TARGET_RATIO, met=ratio <= TARGET_RATIO,
                 seconds={k: [round(t, 2) for t in v] for k, v in times.items()})
 
 
+def measure_in_processes(size: str, rounds: int, processes: int, keep_freed: bool = False,
+                         threads: int | None = None, huge_pages: bool = False) -> dict:
+    """``measure`` run in ``processes`` fresh interpreters, which alternate the model built first;
+    the ratio is the median of all their rounds'. ``huge_pages`` starts them with PyTorch's
+    ``THP_MEM_ALLOC_ENABLE=1``."""
+    cmd = [sys.executable, osp.abspath(__file__), '--sizes', size, '--rounds', str(rounds)]
+    cmd += ['--malloc-keep-freed'] if keep_freed else []
+    cmd += ['--threads', str(threads)] if threads else []
+    env = dict(os.environ, THP_MEM_ALLOC_ENABLE='1') if huge_pages else None
+    runs = []
+    for index in range(processes):
+        first = list(BUILDERS)[index % 2]
+        out = subprocess.run(cmd + ['--build-first', first], check=True, capture_output=True, text=True,
+                             env=env).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    per_round = [m / t for r in runs for m, t in zip(r['seconds']['mmlite'], r['seconds']['torchvision'])]
+    ratio = statistics.median(per_round)
+    return dict(size=size, batch=2, rounds=rounds, processes=processes,
+                mmlite_s=round(statistics.median(t for r in runs for t in r['seconds']['mmlite']), 3),
+                torchvision_s=round(statistics.median(t for r in runs for t in r['seconds']['torchvision']), 3),
+                ratio=round(ratio, 3), target=TARGET_RATIO, met=ratio <= TARGET_RATIO,
+                process_ratios=[r['ratio'] for r in runs], malloc='keep_freed' if keep_freed else 'default',
+                huge_pages=huge_pages)
+
+
 def main(argv=None) -> list:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', nargs='+', default=['800x1333', '160x224'], help='HxW of each input image')
     parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--processes', type=int, default=1,
+                        help='measure each size in this many fresh processes (more than 1: pooled rounds)')
+    parser.add_argument('--build-first', choices=list(BUILDERS), default='mmlite',
+                        help='whose model is built and warmed up first (with --processes: alternates)')
+    parser.add_argument('--huge-pages', action='store_true',
+                        help='measure in child processes started with THP_MEM_ALLOC_ENABLE=1 (huge pages for '
+                             "PyTorch's large CPU tensors; it must be set before the first allocation)")
     parser.add_argument('--threads', type=int, default=None, help='torch intra-op threads (default: torch)')
     parser.add_argument('--malloc-keep-freed', action='store_true',
                         help="apply mmlite's malloc_keep_freed knob to this process first")
@@ -137,9 +187,13 @@ def main(argv=None) -> list:
         torch.set_num_threads(args.threads)
     rows = []
     for size in args.sizes:
-        height, width = (int(v) for v in size.lower().split('x'))
-        row = measure(height, width, args.rounds)
-        row['malloc'] = 'keep_freed' if args.malloc_keep_freed else 'default'
+        if args.processes > 1 or args.huge_pages:
+            row = measure_in_processes(size, args.rounds, args.processes, args.malloc_keep_freed, args.threads,
+                                       args.huge_pages)
+        else:
+            height, width = (int(v) for v in size.lower().split('x'))
+            row = measure(height, width, args.rounds, args.build_first)
+            row['malloc'] = 'keep_freed' if args.malloc_keep_freed else 'default'
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows

@@ -142,7 +142,7 @@ def measure(height: int, width: int, rounds: int, build_first: str = 'mmlite') -
 
 
 def measure_in_processes(size: str, rounds: int, processes: int, keep_freed: bool = False,
-                         threads: int | None = None, huge_pages: bool = False) -> dict:
+                         threads: int | None = None, huge_pages: bool = False, build_first: str = 'mmlite') -> dict:
     """``measure`` run in ``processes`` fresh interpreters, which alternate the model built first;
     the ratio is the median of all their rounds'. ``huge_pages`` starts them with PyTorch's
     ``THP_MEM_ALLOC_ENABLE=1``."""
@@ -151,8 +151,9 @@ def measure_in_processes(size: str, rounds: int, processes: int, keep_freed: boo
     cmd += ['--threads', str(threads)] if threads else []
     env = dict(os.environ, THP_MEM_ALLOC_ENABLE='1') if huge_pages else None
     runs = []
+    order = [build_first] + [k for k in BUILDERS if k != build_first]
     for index in range(processes):
-        first = list(BUILDERS)[index % 2]
+        first = order[index % 2]
         out = subprocess.run(cmd + ['--build-first', first], check=True, capture_output=True, text=True,
                              env=env).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
@@ -173,7 +174,8 @@ def main(argv=None) -> list:
     parser.add_argument('--processes', type=int, default=1,
                         help='measure each size in this many fresh processes (more than 1: pooled rounds)')
     parser.add_argument('--build-first', choices=list(BUILDERS), default='mmlite',
-                        help='whose model is built and warmed up first (with --processes: alternates)')
+                        help='whose model is built and warmed up first (with --processes: in the first '
+                             'process, then alternating)')
     parser.add_argument('--huge-pages', action='store_true',
                         help='measure in child processes started with THP_MEM_ALLOC_ENABLE=1 (huge pages for '
                              "PyTorch's large CPU tensors; it must be set before the first allocation)")
@@ -189,7 +191,7 @@ def main(argv=None) -> list:
     for size in args.sizes:
         if args.processes > 1 or args.huge_pages:
             row = measure_in_processes(size, args.rounds, args.processes, args.malloc_keep_freed, args.threads,
-                                       args.huge_pages)
+                                       args.huge_pages, args.build_first)
         else:
             height, width = (int(v) for v in size.lower().split('x'))
             row = measure(height, width, args.rounds, args.build_first)

@@ -120,24 +120,31 @@ def _timed(step) -> float:
 BUILDERS = dict(mmlite=mmlite_step, torchvision=torchvision_step)
 
 
+def _build_order(first: str) -> list:
+    return [first] + [key for key in BUILDERS if key != first]
+
+
+def _summary(times: dict) -> dict:
+    """Median seconds of each side and the median of the per-round ratios (``times``: side ->
+    list of seconds, rounds paired by position)."""
+    ratio = statistics.median(m / t for m, t in zip(times['mmlite'], times['torchvision']))
+    return dict(mmlite_s=round(statistics.median(times['mmlite']), 3),
+                torchvision_s=round(statistics.median(times['torchvision']), 3),
+                ratio=round(ratio, 3), target=TARGET_RATIO, met=ratio <= TARGET_RATIO)
+
+
 def measure(height: int, width: int, rounds: int, build_first: str = 'mmlite') -> dict:
     """Both steps in this process, the ``build_first`` model built (and warmed up) first."""
     torch.manual_seed(0)
     batch = make_batch(height, width)
-    order = [build_first] + [k for k in BUILDERS if k != build_first]
-    steps = {key: BUILDERS[key](height, width, batch) for key in order}
+    steps = {key: BUILDERS[key](height, width, batch) for key in _build_order(build_first)}
     for step in steps.values():  # warm-up: allocator, thread pools, lazy inits
         step()
     times = {k: [] for k in steps}
     for r in range(rounds):
-        order = ['mmlite', 'torchvision'] if r % 2 == 0 else ['torchvision', 'mmlite']
-        for key in order:
+        for key in (['mmlite', 'torchvision'] if r % 2 == 0 else ['torchvision', 'mmlite']):
             times[key].append(_timed(steps[key]))
-    ratio = statistics.median(m / t for m, t in zip(times['mmlite'], times['torchvision']))
-    return dict(size=f'{height}x{width}', batch=2, rounds=rounds, build_first=build_first,
-                mmlite_s=round(statistics.median(times['mmlite']), 3),
-                torchvision_s=round(statistics.median(times['torchvision']), 3),
-                ratio=round(ratio, 3), target=TARGET_RATIO, met=ratio <= TARGET_RATIO,
+    return dict(size=f'{height}x{width}', batch=2, rounds=rounds, build_first=build_first, **_summary(times),
                 seconds={k: [round(t, 2) for t in v] for k, v in times.items()})
 
 
@@ -150,19 +157,14 @@ def measure_in_processes(size: str, rounds: int, processes: int, keep_freed: boo
     cmd += ['--malloc-keep-freed'] if keep_freed else []
     cmd += ['--threads', str(threads)] if threads else []
     env = dict(os.environ, THP_MEM_ALLOC_ENABLE='1') if huge_pages else None
+    order = _build_order(build_first)
     runs = []
-    order = [build_first] + [k for k in BUILDERS if k != build_first]
     for index in range(processes):
-        first = order[index % 2]
-        out = subprocess.run(cmd + ['--build-first', first], check=True, capture_output=True, text=True,
-                             env=env).stdout
+        out = subprocess.run(cmd + ['--build-first', order[index % 2]], check=True, capture_output=True,
+                             text=True, env=env).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
-    per_round = [m / t for r in runs for m, t in zip(r['seconds']['mmlite'], r['seconds']['torchvision'])]
-    ratio = statistics.median(per_round)
-    return dict(size=size, batch=2, rounds=rounds, processes=processes,
-                mmlite_s=round(statistics.median(t for r in runs for t in r['seconds']['mmlite']), 3),
-                torchvision_s=round(statistics.median(t for r in runs for t in r['seconds']['torchvision']), 3),
-                ratio=round(ratio, 3), target=TARGET_RATIO, met=ratio <= TARGET_RATIO,
+    pooled = {key: [t for r in runs for t in r['seconds'][key]] for key in BUILDERS}
+    return dict(size=size, batch=2, rounds=rounds, processes=processes, **_summary(pooled),
                 process_ratios=[r['ratio'] for r in runs], malloc='keep_freed' if keep_freed else 'default',
                 huge_pages=huge_pages)
 

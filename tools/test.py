@@ -24,7 +24,11 @@ from mmlite.runner import get_dist_info, init_dist, load_checkpoint, wrap_fp16_m
 from mmlite.utils import (Config, DictAction, compat_cfg, dump, get_device, mkdir_or_exist,  # noqa: E402
                           replace_cfg_vals, setup_multi_processes, update_data_root)
 
-_TRAIN_ONLY_EVAL_KEYS = ('interval', 'tmpdir', 'start', 'gpu_collect', 'save_best', 'rule', 'dynamic_intervals')
+# EvalHook/DistEvalHook arguments in a config's ``evaluation`` dict that dataset.evaluate() does not
+# take (mmdet 2.x dropped only the first seven: ``by_epoch=False`` and the rest crashed the test tool)
+_TRAIN_ONLY_EVAL_KEYS = ('interval', 'tmpdir', 'start', 'gpu_collect', 'save_best', 'rule', 'dynamic_intervals',
+                         'by_epoch', 'greater_keys', 'less_keys', 'test_fn', 'out_dir', 'file_client_args',
+                         'broadcast_bn_buffer')
 
 
 def parse_args(argv=None) -> argparse.Namespace:

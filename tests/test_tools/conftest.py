@@ -30,7 +30,7 @@ data = dict(
 optimizer = dict(lr=0.01)
 lr_config = dict(warmup_iters=4, step=[2])
 runner = dict(max_epochs=2)
-evaluation = dict(interval=1)
+evaluation = dict(interval=1, by_epoch=True, less_keys=['loss'])  # EvalHook-only keys: tools/test.py drops them
 checkpoint_config = dict(interval=1, max_keep_ckpts=-1)
 log_config = dict(interval=2)
 """

@@ -35,6 +35,8 @@ def test_log_records(trained):
 
 
 def test_test_tool_reproduces_final_validation_map(trained, tiny_config, tmp_path):
+    # the config's evaluation dict holds EvalHook-only keys that dataset.evaluate() does not take
+    assert "by_epoch=True, less_keys=['loss']" in open(tiny_config).read()
     out = tmp_path / 'results.pkl'
     run_tool('tools/test.py', tiny_config, osp.join(trained, 'epoch_2.pth'), '--eval', 'bbox', '--out', str(out),
              '--work-dir', str(tmp_path))

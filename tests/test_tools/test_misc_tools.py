@@ -1,10 +1,18 @@
 """print_config, make_toy_coco, browse_dataset and analyze_logs."""
+import importlib.util
 import json
 import os
 
 import pytest
 
-from .conftest import run_tool
+from .conftest import REPO, run_tool
+
+
+def _analyze_logs():
+    spec = importlib.util.spec_from_file_location('analyze_logs', f'{REPO}/tools/analysis_tools/analyze_logs.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_print_config_resolves_bases_and_overrides(tiny_config):
@@ -59,3 +67,24 @@ def test_analyze_logs_plot_curve(json_log, tmp_path):
     proc = run_tool('tools/analysis_tools/analyze_logs.py', 'plot_curve', str(json_log), '--keys', 'segm_mAP',
                     check=False)
     assert proc.returncode != 0 and 'no "segm_mAP" values' in proc.stderr
+
+
+def test_curve_points_of_an_epoch_based_log_with_a_val_workflow():
+    records = []
+    for epoch in (1, 2):
+        records += [dict(mode='train', epoch=epoch, iter=it, loss=1.0 / (epoch * it), time=0.1) for it in (10, 20)]
+        records.append(dict(mode='val', epoch=epoch, iter=6, bbox_mAP=0.1 * epoch))  # EvalHook
+        records.append(dict(mode='val', epoch=epoch, iter=3, loss=9.0, time=0.1))  # ('val', 1) workflow
+    points = _analyze_logs().curve_points
+    assert points(records, 'loss') == ([10, 20, 30, 40], [0.1, 0.05, 0.05, 0.025], 'iter')
+    assert points(records, 'bbox_mAP') == ([1, 2], [0.1, 0.2], 'epoch')
+
+
+def test_curve_points_of_an_iteration_based_log():
+    # IterBasedRunner: iter counts over the run, epoch counts passes over the data
+    records = [dict(mode='train', epoch=1 + it // 25, iter=it, loss=1.0 / it) for it in (10, 20, 30, 40)]
+    records.insert(2, dict(mode='val', epoch=1, iter=100, bbox_mAP=0.3))
+    records.append(dict(mode='val', epoch=2, iter=100, bbox_mAP=0.5))
+    points = _analyze_logs().curve_points
+    assert points(records, 'loss') == ([10, 20, 30, 40], [0.1, 0.05, 1 / 30, 0.025], 'iter')
+    assert points(records, 'bbox_mAP') == ([20, 40], [0.3, 0.5], 'iter')

@@ -13,39 +13,39 @@ from collections import defaultdict
 import numpy as np
 
 
+def read_records(path: str) -> list[dict]:
+    """The records of one ``.log.json`` that carry an epoch (the env/config header is skipped)."""
+    with open(path) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    return [record for record in records if 'epoch' in record]
+
+
 def load_json_logs(json_logs: list[str]) -> list[dict]:
-    """Per file: ``{epoch: {key: [values...]}}`` over the train and val records (the env header and
-    lines without an epoch are skipped)."""
+    """Per file: ``{epoch: {key: [values...]}}`` over the train and val records (mmdet's layout;
+    values of different keys are not aligned when some records lack a key)."""
     log_dicts = []
     for path in json_logs:
         log_dict: dict = {}
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                record = json.loads(line)
-                if 'epoch' not in record:
-                    continue
-                epoch_dict = log_dict.setdefault(record.pop('epoch'), defaultdict(list))
-                for key, value in record.items():
+        for record in read_records(path):
+            epoch_dict = log_dict.setdefault(record['epoch'], defaultdict(list))
+            for key, value in record.items():
+                if key != 'epoch':
                     epoch_dict[key].append(value)
         log_dicts.append(log_dict)
     return log_dicts
 
 
-def cal_train_time(log_dicts: list[dict], args) -> list[dict]:
+def cal_train_time(log_records: list[list[dict]], args) -> list[dict]:
     """Average seconds per iteration of each file (the first iteration of an epoch excluded unless
     ``--include-outliers``), with the slowest and fastest epoch."""
     summaries = []
-    for path, log_dict in zip(args.json_logs, log_dicts):
-        per_epoch = {}
-        for epoch, records in log_dict.items():
-            times = [t for t, mode in zip(records.get('time', []), records.get('mode', [])) if mode == 'train']
-            if not args.include_outliers:
-                times = times[1:]
-            if times:
-                per_epoch[epoch] = float(np.mean(times))
+    for path, records in zip(args.json_logs, log_records):
+        times = defaultdict(list)
+        for record in records:
+            if record.get('mode') == 'train' and 'time' in record:
+                times[record['epoch']].append(record['time'])
+        first = 0 if args.include_outliers else 1
+        per_epoch = {epoch: float(np.mean(values[first:])) for epoch, values in times.items() if values[first:]}
         if not per_epoch:
             print(f'{path}: no training records with a time')
             continue
@@ -62,26 +62,38 @@ def cal_train_time(log_dicts: list[dict], args) -> list[dict]:
     return summaries
 
 
-def _series(log_dict: dict, key: str) -> tuple[list, list, str]:
-    """(x, y, x-label) of one key: per epoch for values logged at evaluation, else per iteration."""
-    xs, ys = [], []
-    iters_per_epoch = max((max(r['iter']) for r in log_dict.values() if r.get('iter')), default=1)
-    per_iteration = any(key in r and 'train' in r.get('mode', []) for r in log_dict.values())
-    for epoch in sorted(log_dict):
-        records = log_dict[epoch]
-        if key not in records:
-            continue
-        if per_iteration:
-            pairs = [(it, v) for it, v, mode in zip(records['iter'], records[key], records['mode']) if mode == 'train']
-            xs += [(epoch - 1) * iters_per_epoch + it for it, _ in pairs]
-            ys += [v for _, v in pairs]
-        else:
-            xs.append(epoch)
-            ys.append(records[key][-1])
-    return xs, ys, 'iter' if per_iteration else 'epoch'
+def _counts_globally(train: list[dict]) -> bool:
+    """Whether ``iter`` counts over the whole run (IterBasedRunner logs) rather than restarting
+    every epoch: it then grows strictly from one training record to the next."""
+    iters = [record['iter'] for record in train]
+    return all(a < b for a, b in zip(iters, iters[1:]))
 
 
-def plot_curve(log_dicts: list[dict], args) -> None:
+def curve_points(records: list[dict], key: str) -> tuple[list, list, str]:
+    """``(x, y, x label)`` of ``key`` in one log. Keys of training records are plotted per
+    iteration (counted over the run); values logged at evaluation per epoch, or, in an
+    iteration-based log, at the iteration of the training record before them."""
+    train = [record for record in records if record.get('mode') == 'train']
+    global_iters = _counts_globally(train)
+    if any(key in record for record in train):
+        per_epoch = max(record['iter'] for record in train)
+        points = [(record['iter'] if global_iters else (record['epoch'] - 1) * per_epoch + record['iter'],
+                   record[key]) for record in train if key in record]
+        return [x for x, _ in points], [y for _, y in points], 'iter'
+    if not global_iters:
+        last = {record['epoch']: record[key] for record in records if key in record}
+        return list(last), list(last.values()), 'epoch'
+    xs, ys, at = [], [], 0
+    for record in records:
+        if record.get('mode') == 'train':
+            at = record['iter']
+        elif key in record:
+            xs.append(at)
+            ys.append(record[key])
+    return xs, ys, 'iter'
+
+
+def plot_curve(log_records: list[list[dict]], args) -> None:
     try:
         import matplotlib
         matplotlib.use(args.backend or 'Agg')
@@ -92,13 +104,15 @@ def plot_curve(log_dicts: list[dict], args) -> None:
     if len(legend) != len(args.json_logs) * len(args.keys):
         raise SystemExit(f'--legend needs {len(args.json_logs) * len(args.keys)} entries (files x keys)')
     plt.figure()
-    for i, log_dict in enumerate(log_dicts):
+    for i, records in enumerate(log_records):
         for j, key in enumerate(args.keys):
-            xs, ys, xlabel = _series(log_dict, key)
+            xs, ys, xlabel = curve_points(records, key)
             if not xs:
                 raise SystemExit(f'{args.json_logs[i]} has no "{key}" values; logged keys: '
-                                 f'{sorted({k for r in log_dict.values() for k in r})}')
+                                 f'{sorted({k for r in records for k in r})}')
             plt.plot(xs, ys, label=legend[i * len(args.keys) + j], marker='o' if xlabel == 'epoch' else None)
+            if xlabel == 'epoch':
+                plt.xticks(xs)
             plt.xlabel(xlabel)
     plt.legend()
     if args.title:
@@ -137,8 +151,8 @@ def main(argv=None):
     for path in args.json_logs:
         if not path.endswith('.json'):
             raise SystemExit(f'{path}: expected a .log.json file')
-    log_dicts = load_json_logs(args.json_logs)
-    return plot_curve(log_dicts, args) if args.task == 'plot_curve' else cal_train_time(log_dicts, args)
+    log_records = [read_records(path) for path in args.json_logs]
+    return plot_curve(log_records, args) if args.task == 'plot_curve' else cal_train_time(log_records, args)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,8 @@
-"""``init_detector`` and ``inference_detector``: a trained detector on images in a few lines."""
+"""``init_detector``, ``inference_detector`` and ``show_result_pyplot``: a trained detector on
+images in a few lines."""
 from __future__ import annotations
 
+import asyncio
 import copy
 import warnings
 
@@ -69,3 +71,20 @@ def inference_detector(model, imgs):
     with torch.no_grad():
         results = model(return_loss=False, rescale=True, **data)
     return results if is_batch else results[0]
+
+
+async def async_inference_detector(model, imgs) -> list:
+    """Awaitable :func:`inference_detector` (always a list of results, as mmdet's). The work runs
+    in the event loop's default executor, so other coroutines proceed meanwhile."""
+    imgs = list(imgs) if isinstance(imgs, (list, tuple)) else [imgs]
+    return await asyncio.get_running_loop().run_in_executor(None, inference_detector, model, imgs)
+
+
+def show_result_pyplot(model, img, result, score_thr: float = 0.3, title: str = 'result', wait_time: float = 0,
+                       palette=None, out_file: str | None = None):
+    """Display ``result`` drawn on ``img`` with matplotlib (``palette`` colours boxes and masks;
+    see :func:`mmlite.image.visualization.palette_colors`); also write it to ``out_file``."""
+    model = getattr(model, 'module', model)
+    return model.show_result(img, result, score_thr=score_thr, show=True, wait_time=wait_time, win_name=title,
+                             bbox_color=palette, text_color=(200, 200, 200), mask_color=palette,
+                             out_file=out_file)

@@ -111,3 +111,32 @@ def test_read_write_and_corrupt_files(tmp_path):
         imread(str(tmp_path / 'missing.jpg'))
     with pytest.raises(ImageDecodeError, match='empty'):
         imfrombytes(b'')
+
+
+def test_palette_colours_take_mmdets_forms():
+    from mmlite.image.visualization import palette_colors
+    first = palette_colors(None, 3)
+    assert first == palette_colors('random', 3) and len(set(first)) == 3  # fixed: the same every call
+    assert first == [tuple(int(c) for c in row) for row in np.random.RandomState(42).randint(0, 256, (3, 3))]
+    assert palette_colors((72, 101, 241), 2) == [(72, 101, 241)] * 2
+    assert palette_colors([(1, 2, 3), (4, 5, 6)], 2) == [(1, 2, 3), (4, 5, 6)]
+    assert palette_colors('green', 1) == [(0, 255, 0)]
+    with pytest.warns(UserWarning, match="no 'coco' dataset palette"):
+        assert palette_colors('coco', 3) == first
+    with pytest.raises(ValueError, match='2 colours but 3 classes'):
+        palette_colors([(1, 2, 3), (4, 5, 6)], 3)
+    with pytest.raises(ValueError, match="unknown colour 'teal'"):
+        palette_colors('teal', 1)
+
+
+def test_detections_are_drawn_in_the_requested_colours():
+    from mmlite.image import imshow_det_bboxes
+    img = np.zeros((60, 60, 3), np.uint8)
+    boxes = np.array([[5, 5, 30, 30, 0.9], [35, 35, 55, 55, 0.2]], np.float32)
+    masks = np.zeros((2, 60, 60), bool)
+    masks[0, 20:28, 10:28] = True  # below the label text
+    drawn = imshow_det_bboxes(img, boxes, np.array([0, 1]), masks, score_thr=0.5, bbox_color=(0, 0, 255),
+                              mask_color=(255, 255, 255))
+    assert drawn[15, 5].tolist() == [255, 0, 0]  # RGB blue box edge in a BGR image
+    assert drawn[25, 15].tolist() == [127, 127, 127]  # half-blended white mask
+    assert not drawn[40:50, 40:50].any() and drawn[55, 45].tolist() == [0, 0, 0]  # below score_thr

@@ -1,11 +1,12 @@
 """mmlite.apis used from a user's script: train_detector, init_detector, inference_detector."""
+import asyncio
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
 
-from mmlite.apis import inference_detector, init_detector, train_detector
+from mmlite.apis import async_inference_detector, inference_detector, init_detector, show_result_pyplot, train_detector
 from mmlite.datasets import build_dataset
 from mmlite.image import imread
 from mmlite.models import build_detector
@@ -44,3 +45,20 @@ def test_inference_on_paths_and_arrays(tiny_config, trained):
 def test_init_detector_rejects_bad_config_type():
     with pytest.raises(TypeError, match='filename or Config'):
         init_detector(42)
+
+
+def test_async_inference_and_show_result_pyplot(tiny_config, trained, monkeypatch, tmp_path):
+    plt = pytest.importorskip('matplotlib.pyplot')
+    model = init_detector(tiny_config, osp.join(trained, 'latest.pth'), device='cpu')
+    image = osp.join(osp.dirname(Config.fromfile(tiny_config).data.test.ann_file), '..', 'val', '000001.jpg')
+    awaited = asyncio.run(async_inference_detector(model, image))
+    assert len(awaited) == 1  # always a list, as mmdet's
+    for a, b in zip(awaited[0], inference_detector(model, image)):
+        np.testing.assert_array_equal(a, b)
+    shown = []
+    monkeypatch.setattr(plt, 'show', lambda *args, **kwargs: shown.append(plt.gca().get_title()))
+    result = [np.array([[10, 10, 40, 40, 0.9]], np.float32), np.zeros((0, 5), np.float32), np.zeros((0, 5), np.float32)]
+    drawn = show_result_pyplot(model, image, result, title='mine', palette=(255, 0, 0),
+                               out_file=str(tmp_path / 'shown.png'))
+    assert shown == ['mine'] and (tmp_path / 'shown.png').is_file()
+    assert drawn[25, 10].tolist() == [0, 0, 255]  # the box edge in the palette's red (BGR image)

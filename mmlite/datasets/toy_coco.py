@@ -105,10 +105,19 @@ def _make_split(rng: np.random.RandomState, num_images: int, img_dir: str, first
 
 
 def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int = 0) -> str:
-    """Write the toy data set under ``root`` (no-op when it is already complete); returns root."""
+    """Write the toy data set under ``root`` (no-op when it is already complete); returns root.
+
+    ``root`` must not exist or be empty: a folder holding anything else without the completion
+    marker is never deleted or written into (it may be someone's data); that is an error.
+    """
     root = osp.abspath(root)
     if osp.isfile(osp.join(root, _DONE)):
         return root
+    if osp.exists(root) and (not osp.isdir(root) or os.listdir(root)):
+        raise FileExistsError(
+            f'{root} exists and is not a complete toy data set (no {_DONE} marker); mmlite does not '
+            'touch it. Generate the toy set in a new folder (data_root=...), or remove that folder '
+            'yourself if it is an old, incomplete toy set.')
     parent = osp.dirname(root)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.toy_coco_', dir=parent)
@@ -122,10 +131,8 @@ def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int
             with open(osp.join(tmp, 'annotations', f'instances_{split}.json'), 'w') as f:
                 json.dump(coco, f)
         open(osp.join(tmp, _DONE), 'w').close()
-        if osp.isdir(root) and not osp.isfile(osp.join(root, _DONE)):
-            shutil.rmtree(root)  # a leftover from an older, interrupted layout
         try:
-            os.rename(tmp, root)
+            os.rename(tmp, root)  # replaces an empty folder; fails on a non-empty one
         except OSError:
             if not osp.isfile(osp.join(root, _DONE)):  # another process won the race otherwise
                 raise
@@ -134,14 +141,27 @@ def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int
     return root
 
 
+def toy_root_of(ann_file: str) -> str | None:
+    """The toy data root whose generator writes ``ann_file``
+    (``<root>/annotations/instances_{train,val}.json``), else None."""
+    path = osp.abspath(ann_file)
+    root = osp.dirname(osp.dirname(path))
+    generated = {osp.join(root, 'annotations', f'instances_{split}.json') for split in ('train', 'val')}
+    return root if path in generated else None
+
+
 @DATASETS.register_module()
 class ToyCocoDataset(CocoDataset):
-    """CocoDataset over the embedded toy set, generated under ``data_root`` on first use."""
+    """CocoDataset over the embedded toy set, generated on first use when ``ann_file`` is one of
+    the toy set's annotation files (``<root>/annotations/instances_{train,val}.json``); any other
+    ``ann_file`` is read as it is."""
 
     CLASSES = TOY_CLASSES
 
     def __init__(self, ann_file: str, data_root: str | None = None, num_train: int = 400,
                  num_val: int = 100, seed: int = 0, **kwargs):
-        root = data_root if data_root is not None else osp.dirname(osp.dirname(ann_file))
-        make_toy_coco(root, num_train=num_train, num_val=num_val, seed=seed)
+        full = ann_file if data_root is None or osp.isabs(ann_file) else osp.join(data_root, ann_file)
+        root = toy_root_of(full)
+        if root is not None:
+            make_toy_coco(root, num_train=num_train, num_val=num_val, seed=seed)
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)

@@ -29,15 +29,37 @@ def test_generation_is_deterministic_and_valid_coco(tmp_path):
     assert not [d for d in os.listdir(tmp_path) if d.startswith('.toy_coco_')]  # no temp leftovers
 
 
-def test_generation_skips_complete_sets_and_redoes_partial_ones(tmp_path):
+def test_generation_skips_complete_sets_and_never_touches_other_folders(tmp_path):
     root = str(tmp_path / 'toy')
     make_toy_coco(root, num_train=3, num_val=2)
     stamp = os.path.getmtime(os.path.join(root, 'annotations', 'instances_train.json'))
     make_toy_coco(root, num_train=3, num_val=2)
     assert os.path.getmtime(os.path.join(root, 'annotations', 'instances_train.json')) == stamp
-    os.remove(os.path.join(root, '.complete'))  # as if interrupted
-    make_toy_coco(root, num_train=3, num_val=2)
-    assert os.path.isfile(os.path.join(root, '.complete'))
+    os.remove(os.path.join(root, '.complete'))  # not a (complete) toy set any more: left alone
+    with pytest.raises(FileExistsError, match='is not a complete toy data set'):
+        make_toy_coco(root, num_train=3, num_val=2)
+    assert os.path.getmtime(os.path.join(root, 'annotations', 'instances_train.json')) == stamp
+    mine = tmp_path / 'mine'
+    mine.mkdir()
+    (mine / 'notes.txt').write_text('precious')
+    with pytest.raises(FileExistsError):
+        make_toy_coco(str(mine))
+    assert os.listdir(mine) == ['notes.txt'] and (mine / 'notes.txt').read_text() == 'precious'
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    make_toy_coco(str(empty), num_train=2, num_val=1)  # an empty folder is filled
+    assert os.path.isfile(empty / '.complete')
+
+
+def test_toy_dataset_generates_only_at_the_toy_layout(tmp_path):
+    data = tmp_path / 'data'
+    data.mkdir()
+    (data / 'keep.txt').write_text('x')
+    with pytest.raises(FileNotFoundError, match='mine.json'):  # a user's path: read as given, nothing made
+        ToyCocoDataset(ann_file=str(data / 'mine.json'), img_prefix=str(data), pipeline=[])
+    with pytest.raises(FileExistsError):  # the toy layout under a folder that holds other files
+        ToyCocoDataset(ann_file=str(tmp_path / 'annotations' / 'instances_train.json'), img_prefix='', pipeline=[])
+    assert sorted(os.listdir(tmp_path)) == ['data'] and os.listdir(data) == ['keep.txt']
 
 
 def test_toy_dataset_generates_on_first_use(tmp_path):

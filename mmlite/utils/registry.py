@@ -12,6 +12,18 @@ def _describe(obj: Any) -> str:
     return f'{getattr(obj, "__module__", "?")}.{getattr(obj, "__qualname__", repr(obj))}'
 
 
+def _brief(cfg: dict, limit: int = 40) -> str:
+    """``cfg``'s repr with long nested dicts/lists elided (``{...}``): the context of a nested
+    build error names each level without repeating the whole config at every level."""
+    items = []
+    for key, value in cfg.items():
+        text = repr(value)
+        if isinstance(value, (dict, list, tuple)) and len(text) > limit:
+            text = '{...}' if isinstance(value, dict) else '[...]' if isinstance(value, list) else '(...)'
+        items.append(f'{key!r}: {text}')
+    return '{' + ', '.join(items) + '}'
+
+
 def _rewrap_exception(exc: Exception, context: str) -> Exception | None:
     """The same exception type carrying ``context`` before the original message, if constructible."""
     text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
@@ -62,7 +74,7 @@ def build_from_cfg(cfg: dict, registry: Registry, default_args: dict | None = No
     try:
         return obj_cls(**args)
     except Exception as exc:
-        new = _rewrap_exception(exc, f'{obj_cls.__name__} (built from {cfg!r})')
+        new = _rewrap_exception(exc, f'{obj_cls.__name__} (built from {_brief(cfg)})')
         if new is None:
             raise
         raise new from exc

@@ -175,3 +175,23 @@ def test_unknown_name_lists_registered_when_nothing_close(cats):
 
     with pytest.raises(KeyError, match='Registered: Alpha'):
         build_from_cfg(dict(type='Zzzzzz'), cats)
+
+
+def test_nested_build_errors_name_each_level_briefly(cats):
+    @cats.register_module()
+    class Leaf:
+        def __init__(self, size=1):
+            self.size = size
+
+    @cats.register_module()
+    class Tree:
+        def __init__(self, leaf, notes=None):
+            self.leaf = build_from_cfg(leaf, cats)
+
+    notes = dict(text='x' * 100)
+    with pytest.raises(TypeError) as info:
+        build_from_cfg(dict(type='Tree', leaf=dict(type='Leaf', sise=3), notes=notes), cats)
+    message = str(info.value)
+    assert message.startswith("Tree (built from {'type': 'Tree', 'leaf': {'type': 'Leaf', 'sise': 3}, "
+                              "'notes': {...}}): Leaf (built from {'type': 'Leaf', 'sise': 3}): ")
+    assert "unexpected keyword argument 'sise'" in message and 'xxxx' not in message  # long values elided

@@ -1,9 +1,9 @@
 """Inference over a data loader, single process or distributed (mmcv.engine names)."""
 from __future__ import annotations
 
+import os
 import os.path as osp
 import pickle
-import shutil
 import tempfile
 from typing import Any, Callable
 
@@ -71,7 +71,9 @@ def _interleave(parts: list[list], size: int) -> list:
 
 
 def collect_results_cpu(result_part: list, size: int, tmpdir: str | None = None) -> list | None:
-    """Gather per-rank results through files in ``tmpdir`` (made by rank 0 when None)."""
+    """Gather per-rank results through files in ``tmpdir`` (made by rank 0 when None). Only the
+    files written here are removed afterwards, and the folder only when that leaves it empty
+    (mmcv deleted the whole ``tmpdir``, whatever else it held)."""
     rank, world_size = get_dist_info()
     if world_size == 1:
         return result_part[:size]
@@ -90,7 +92,10 @@ def collect_results_cpu(result_part: list, size: int, tmpdir: str | None = None)
         with open(osp.join(tmpdir, f'part_{i}.pkl'), 'rb') as f:
             parts.append(pickle.load(f))
     dist.barrier()  # every rank has written; rank 0 has read
-    shutil.rmtree(tmpdir, ignore_errors=True)
+    for i in range(world_size):
+        os.remove(osp.join(tmpdir, f'part_{i}.pkl'))
+    if not os.listdir(tmpdir):
+        os.rmdir(tmpdir)
     return _interleave(parts, size)
 
 

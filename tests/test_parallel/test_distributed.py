@@ -92,6 +92,9 @@ def _worker(rank, port, work_dir):
 @pytest.fixture(scope='module')
 def ddp_run(tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('ddp'))
+    os.makedirs(osp.join(work_dir, 'collect'))
+    with open(osp.join(work_dir, 'collect', 'keep.txt'), 'w') as f:  # a user's file in the given tmpdir
+        f.write('mine')
     mp.spawn(_worker, args=(free_port(), work_dir), nprocs=WORLD, join=True)
     with open(osp.join(work_dir, 'report.json')) as f:
         return work_dir, json.load(f)
@@ -220,3 +223,9 @@ def test_a_signal_on_one_rank_stops_every_rank_at_the_same_iteration(tmp_path):
     assert outcomes[0]['checkpoint'] == str(tmp_path / 'iter_3.pth') and outcomes[1]['checkpoint'] is None
     ckpt = torch.load(tmp_path / 'iter_3.pth', map_location='cpu', weights_only=True)
     assert ckpt['meta']['iter'] == 3 and ckpt['mmlite_state']['world_size'] == 2
+
+
+def test_result_collection_leaves_other_files_in_tmpdir(ddp_run):
+    work_dir, report = ddp_run
+    assert report['collected_cpu'] == [f'result{i}' for i in range(5)]
+    assert os.listdir(osp.join(work_dir, 'collect')) == ['keep.txt']  # only its own part files removed

@@ -60,15 +60,22 @@ class CheckpointMixin:
         return load_checkpoint(self.model, filename, map_location, strict, self.logger,
                                revise_keys=revise_keys)
 
-    def _load_optimizer(self, state: Any) -> None:
-        if isinstance(self.optimizer, Optimizer):
-            self.optimizer.load_state_dict(state)
-        elif isinstance(self.optimizer, dict):
-            for name, optim in self.optimizer.items():
-                optim.load_state_dict(state[name])
-        else:
+    def _load_optimizer(self, state: Any, checkpoint: str = 'the checkpoint') -> None:
+        if not isinstance(self.optimizer, (Optimizer, dict)):
             raise TypeError('Optimizer should be dict or torch.optim.Optimizer but got '
                             f'{type(self.optimizer)}')
+        try:
+            if isinstance(self.optimizer, Optimizer):
+                self.optimizer.load_state_dict(state)
+            else:
+                for name, optim in self.optimizer.items():
+                    optim.load_state_dict(state[name])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f'cannot resume the optimizer from {checkpoint}: its state does not fit this run\'s '
+                f'optimizer ({type(exc).__name__}: {exc}). Was it written with another model, optimizer '
+                f'or paramwise_cfg? To start from its weights only, use load_from={checkpoint!r} instead of '
+                'resume_from (or resume(..., resume_optimizer=False)).') from exc
 
     def _batches_to_skip(self, done: int, state: dict) -> int:
         """Batches per process already consumed in the interrupted pass, rescaled (and logged)
@@ -117,7 +124,7 @@ class CheckpointMixin:
                              'epoch stays %d', self.world_size, previous, meta['iter'], self._iter,
                              self._epoch)
         if 'optimizer' in ckpt and resume_optimizer:
-            self._load_optimizer(ckpt['optimizer'])
+            self._load_optimizer(ckpt['optimizer'], checkpoint)
         self._resume_state = ckpt.get('mmlite_state')
         state = self._resume_state or {}
         if state.get('mid_epoch') and 'data_epoch' not in state:  # an epoch runner's, mid-epoch

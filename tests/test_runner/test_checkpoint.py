@@ -245,3 +245,16 @@ def test_find_latest_checkpoint_skips_broken_files(tmp_path):
         found = find_latest_checkpoint(str(tmp_path))
     assert found == osp.join(str(tmp_path), 'epoch_2.pth')
     assert find_latest_checkpoint(str(tmp_path / 'missing')) is None
+
+
+def test_resume_with_an_optimizer_that_does_not_fit_says_what_to_do(tmp_path):
+    runner = make_runner('epoch', tmp_path, max_epochs=1)
+    train(runner)
+    path = osp.join(tmp_path, 'epoch_1.pth')
+    other = make_runner('epoch', tmp_path, max_epochs=2)
+    other.optimizer = torch.optim.SGD([{'params': [other.model.linear.weight]},
+                                       {'params': [other.model.linear.bias]}], lr=0.1)  # two groups, not one
+    with pytest.raises(ValueError, match=r'cannot resume the optimizer from .*epoch_1\.pth.*load_from='):
+        other.resume(path)
+    other.resume(path, resume_optimizer=False)  # the weights alone still load
+    assert other.epoch == 1

@@ -20,21 +20,6 @@ def read_records(path: str) -> list[dict]:
     return [record for record in records if 'epoch' in record]
 
 
-def load_json_logs(json_logs: list[str]) -> list[dict]:
-    """Per file: ``{epoch: {key: [values...]}}`` over the train and val records (mmdet's layout;
-    values of different keys are not aligned when some records lack a key)."""
-    log_dicts = []
-    for path in json_logs:
-        log_dict: dict = {}
-        for record in read_records(path):
-            epoch_dict = log_dict.setdefault(record['epoch'], defaultdict(list))
-            for key, value in record.items():
-                if key != 'epoch':
-                    epoch_dict[key].append(value)
-        log_dicts.append(log_dict)
-    return log_dicts
-
-
 def cal_train_time(log_records: list[list[dict]], args) -> list[dict]:
     """Average seconds per iteration of each file (the first iteration of an epoch excluded unless
     ``--include-outliers``), with the slowest and fastest epoch."""

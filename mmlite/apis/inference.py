@@ -20,7 +20,8 @@ from ..utils import Config
 
 def init_detector(config, checkpoint: str | None = None, device: str = 'cuda:0', cfg_options: dict | None = None):
     """Build the detector of ``config`` (a path or Config), load ``checkpoint``, move it to
-    ``device`` in eval mode. ``model.CLASSES`` comes from the checkpoint's meta (else COCO's)."""
+    ``device`` in eval mode (a CUDA device on a machine without CUDA: the CPU, with a warning).
+    ``model.CLASSES`` comes from the checkpoint's meta (else COCO's)."""
     if isinstance(config, str):
         config = Config.fromfile(config)
     elif not isinstance(config, Config):
@@ -41,6 +42,9 @@ def init_detector(config, checkpoint: str | None = None, device: str = 'cuda:0',
             warnings.warn('Class names are not saved in the checkpoint\'s meta data, use COCO classes by default.')
             model.CLASSES = get_classes('coco')
     model.cfg = config
+    if torch.device(device).type == 'cuda' and not torch.cuda.is_available():
+        warnings.warn(f'init_detector(device={device!r}): CUDA is not available on this machine; using the CPU')
+        device = 'cpu'
     model.to(device)
     model.eval()
     return model

@@ -42,6 +42,13 @@ def test_inference_on_paths_and_arrays(tiny_config, trained):
     assert len(batch) == 2
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the fallback of a machine without CUDA')
+def test_init_detector_on_a_machine_without_cuda_uses_the_cpu(tiny_config, trained):
+    with pytest.warns(UserWarning, match='CUDA is not available'):
+        model = init_detector(tiny_config, osp.join(trained, 'latest.pth'))  # default device='cuda:0'
+    assert next(model.parameters()).device.type == 'cpu'
+
+
 def test_init_detector_rejects_bad_config_type():
     with pytest.raises(TypeError, match='filename or Config'):
         init_detector(42)

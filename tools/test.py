@@ -17,18 +17,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from 
 
 from mmlite.apis import multi_gpu_test, single_gpu_test  # noqa: E402
 from mmlite.cnn import fuse_conv_bn  # noqa: E402
+from mmlite.core.evaluation import hook_argument_names  # noqa: E402
 from mmlite.datasets import build_dataloader, build_dataset, replace_ImageToTensor  # noqa: E402
 from mmlite.models import build_detector  # noqa: E402
 from mmlite.parallel import build_ddp, build_dp  # noqa: E402
 from mmlite.runner import get_dist_info, init_dist, load_checkpoint, wrap_fp16_model  # noqa: E402
 from mmlite.utils import (Config, DictAction, compat_cfg, dump, get_device, mkdir_or_exist,  # noqa: E402
                           replace_cfg_vals, setup_multi_processes, update_data_root)
-
-# EvalHook/DistEvalHook arguments in a config's ``evaluation`` dict that dataset.evaluate() does not
-# take (mmdet 2.x dropped only the first seven: ``by_epoch=False`` and the rest crashed the test tool)
-_TRAIN_ONLY_EVAL_KEYS = ('interval', 'tmpdir', 'start', 'gpu_collect', 'save_best', 'rule', 'dynamic_intervals',
-                         'by_epoch', 'greater_keys', 'less_keys', 'test_fn', 'out_dir', 'file_client_args',
-                         'broadcast_bn_buffer')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -137,9 +132,10 @@ def report(cfg, args, dataset, outputs) -> None:
     if args.format_only:
         dataset.format_results(outputs, **kwargs)
     if args.eval:
-        eval_kwargs = dict(cfg.get('evaluation', {}))
-        for key in _TRAIN_ONLY_EVAL_KEYS:
-            eval_kwargs.pop(key, None)
+        # the config's evaluation dict also holds EvalHook arguments, which dataset.evaluate() does
+        # not take (mmdet 2.x dropped only seven of them: by_epoch=False crashed its test tool)
+        hook_only = hook_argument_names()
+        eval_kwargs = {k: v for k, v in cfg.get('evaluation', {}).items() if k not in hook_only}
         eval_kwargs.update(dict(metric=args.eval, **kwargs))
         metric = dataset.evaluate(outputs, **eval_kwargs)
         print(metric)

@@ -51,3 +51,11 @@ def test_class_names_and_summary_guards():
     with pytest.raises(ValueError, match='Unrecognized dataset'):
         get_classes('imagenet-22k')
     print_map_summary(0.5, [dict(num_gts=1, num_dets=1, recall=np.array([1.0]), ap=0.5)], logger='silent')
+
+
+def test_hook_argument_names_cover_both_eval_hooks():
+    from mmlite.core.evaluation import hook_argument_names
+    names = hook_argument_names()
+    # the base hook's, the distributed hook's, and mmdet's dynamic_intervals; not evaluate() options
+    assert {'interval', 'by_epoch', 'save_best', 'less_keys', 'tmpdir', 'gpu_collect', 'dynamic_intervals'} <= names
+    assert not names & {'metric', 'classwise', 'jsonfile_prefix', 'self', 'dataloader', 'kwargs', 'eval_kwargs'}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import inspect
 
 from ...runner.hooks.evaluation import DistEvalHook as BaseDistEvalHook
 from ...runner.hooks.evaluation import EvalHook as BaseEvalHook
@@ -58,3 +59,16 @@ class DistEvalHook(_DynamicIntervalMixin, BaseDistEvalHook):
         kwargs.setdefault('test_fn', multi_gpu_test)
         super().__init__(*args, **kwargs)
         self._init_dynamic(dynamic_intervals)
+
+
+def hook_argument_names() -> frozenset:
+    """Constructor arguments of ``EvalHook``/``DistEvalHook`` and their bases: the keys of a
+    config's ``evaluation`` dict that the hook takes, as opposed to ``dataset.evaluate`` options."""
+    names = set()
+    for klass in EvalHook.__mro__ + DistEvalHook.__mro__:
+        init = klass.__dict__.get('__init__')
+        if init is None or not inspect.isfunction(init):
+            continue
+        names.update(name for name, param in inspect.signature(init).parameters.items()
+                     if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY))
+    return frozenset(names - {'self', 'dataloader'})

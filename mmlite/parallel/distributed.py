@@ -8,6 +8,7 @@ reducer (and ``find_unused_parameters`` search) around the whole step, while nes
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import torch
@@ -17,6 +18,8 @@ from .registry import MODULE_WRAPPERS
 from .scatter_gather import scatter_kwargs
 
 _MISSING = object()
+# torch >= 2.15 deprecates broadcast_buffers (a FutureWarning at every construction)
+_HAS_FORWARD_SYNC = 'forward_sync_buffers' in inspect.signature(DistributedDataParallel.__init__).parameters
 
 
 @MODULE_WRAPPERS.register_module()
@@ -26,6 +29,13 @@ class MMDistributedDataParallel(DistributedDataParallel):
     Takes DistributedDataParallel's arguments (``device_ids``, ``broadcast_buffers``,
     ``find_unused_parameters``...). Without ``device_ids`` (CPU / gloo) inputs stay on the CPU.
     """
+
+    def __init__(self, module: torch.nn.Module, *args, **kwargs):
+        if _HAS_FORWARD_SYNC and 'broadcast_buffers' in kwargs and 'forward_sync_buffers' not in kwargs:
+            # the same per-forward meaning; buffers are made equal once at construction, which the
+            # ranks' identically built models are anyway (see docs/distributed.md)
+            kwargs['forward_sync_buffers'] = kwargs.pop('broadcast_buffers')
+        super().__init__(module, *args, **kwargs)
 
     def to_kwargs(self, inputs: Any, kwargs: dict, device_id: int) -> tuple:
         """Scatter inputs to one device (``-1`` for the CPU)."""

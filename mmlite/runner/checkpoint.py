@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import os.path as osp
 import re
 import time
@@ -136,9 +137,7 @@ def save_checkpoint(model: torch.nn.Module, filename: str, optimizer: Any = None
         checkpoint['optimizer'] = _optimizer_state(optimizer)
     if extra:
         checkpoint.update(extra)
-    dirname = osp.dirname(osp.abspath(filename))
-    if not osp.isdir(dirname):
-        raise FileNotFoundError(f'cannot save checkpoint {filename}: directory {dirname} does not exist')
+    os.makedirs(osp.dirname(osp.abspath(filename)), exist_ok=True)  # as mmcv's disk backend
     atomic_torch_save(checkpoint, filename)
 
 

@@ -258,3 +258,15 @@ def test_resume_with_an_optimizer_that_does_not_fit_says_what_to_do(tmp_path):
         other.resume(path)
     other.resume(path, resume_optimizer=False)  # the weights alone still load
     assert other.epoch == 1
+
+
+def test_checkpoint_hook_out_dir_is_created_and_managed(tmp_path):
+    work_dir = tmp_path / 'run'
+    runner = make_runner('epoch', work_dir, max_epochs=3)
+    checkpoint_config = dict(interval=1, max_keep_ckpts=1, out_dir=str(tmp_path / 'remote'),
+                             filename_tmpl='ckpt_{}.pth', save_optimizer=False)
+    runner.register_training_hooks(lr_config=None, optimizer_config=dict(), checkpoint_config=checkpoint_config)
+    runner.run([toy_loader(8, 2)], [('train', 1)])
+    out = tmp_path / 'remote' / 'run'  # mmcv >= 1.3.16: out_dir / basename(work_dir), made when missing
+    assert sorted(os.listdir(out)) == ['ckpt_3.pth', 'latest.pth'] and os.readlink(out / 'latest.pth') == 'ckpt_3.pth'
+    assert 'optimizer' not in torch.load(out / 'ckpt_3.pth', weights_only=True)

@@ -3,6 +3,7 @@ import importlib.util
 import json
 import os
 
+import numpy as np
 import pytest
 
 from .conftest import REPO, run_tool
@@ -28,8 +29,14 @@ def test_make_toy_coco(tmp_path):
 
 
 def test_browse_dataset_draws_pipeline_output(tiny_config, tmp_path):
-    run_tool('tools/misc/browse_dataset.py', tiny_config, '--output-dir', str(tmp_path), '--max-images', '3')
-    assert len([p for p in tmp_path.iterdir() if p.suffix == '.jpg']) == 3
+    run_tool('tools/misc/browse_dataset.py', tiny_config, '--output-dir', str(tmp_path / 'boxes'), '--max-images', '3')
+    drawn = sorted((tmp_path / 'boxes').iterdir())
+    assert len(drawn) == 3 and all(p.suffix == '.jpg' for p in drawn)
+    run_tool('tools/misc/browse_dataset.py', tiny_config, '--output-dir', str(tmp_path / 'masks'), '--max-images', '1',
+             '--cfg-options', 'data.train.pipeline.1.with_mask=True')
+    from mmlite.image import imread
+    with_masks, boxes_only = imread(str(tmp_path / 'masks' / drawn[0].name)), imread(str(drawn[0]))
+    assert (np.abs(with_masks.astype(int) - boxes_only.astype(int)).sum(-1) > 60).mean() > 0.01  # masks tinted
 
 
 def _write_log(path, records):

@@ -66,7 +66,12 @@ def main(argv=None) -> int:
     for i in range(count):
         item = dataset[i]
         labels = np.asarray(item['gt_labels'])
-        imshow_det_bboxes(item['img'], np.asarray(item['gt_bboxes']), labels, class_names=dataset.CLASSES,
+        masks = item.get('gt_masks')  # BitmapMasks/PolygonMasks when the pipeline loads masks
+        if masks is not None:
+            masks = masks.to_ndarray() if hasattr(masks, 'to_ndarray') else np.asarray(masks)
+        palette = getattr(dataset, 'PALETTE', None)
+        imshow_det_bboxes(item['img'], np.asarray(item['gt_bboxes']), labels, masks, class_names=dataset.CLASSES,
+                          bbox_color=palette, text_color=(200, 200, 200), mask_color=palette,
                           out_file=osp.join(args.output_dir, osp.basename(item['filename'])))
         progress.update()
     return count

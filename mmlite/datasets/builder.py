@@ -107,6 +107,10 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, num_gp
     """
     if class_aware_sampler is not None:
         raise NotImplementedError('class_aware_sampler is not supported by mmlite')
+    for key, value, least in (('samples_per_gpu', samples_per_gpu, 1), ('workers_per_gpu', workers_per_gpu, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f'build_dataloader: {key} (data.{key} in a config) must be an integer >= {least}, '
+                             f'got {value!r}')
     batch_size = samples_per_gpu if dist else num_gpus * samples_per_gpu
     num_workers = workers_per_gpu if dist else num_gpus * workers_per_gpu
     sampler, batch_sampler = _samplers(dataset, samples_per_gpu, batch_size, dist, shuffle, seed, runner_type)

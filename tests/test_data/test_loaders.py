@@ -83,6 +83,10 @@ def test_build_dataloader_variants():
     assert isinstance(dist_loader.sampler, DistributedGroupSampler)
     with pytest.warns(UserWarning, match='persistent_workers'):
         build_dataloader(ds, 2, 0, dist=False, persistent_workers=True)
+    with pytest.raises(ValueError, match='samples_per_gpu .* >= 1, got 0'):
+        build_dataloader(ds, 0, 0, dist=False)
+    with pytest.raises(ValueError, match="workers_per_gpu .* >= 0, got '2'"):
+        build_dataloader(ds, 2, '2', dist=False)
 
 
 def test_seeded_workers_under_spawn_are_picklable_and_deterministic():

@@ -45,12 +45,24 @@ def test_test_tool_reproduces_final_validation_map(trained, tiny_config, tmp_pat
     metric = json.loads(evals[0].read_text())['metric']
     assert metric['bbox_mAP'] == _val_records(trained)[-1]['bbox_mAP']
     assert metric['bbox_mAP_50'] == _val_records(trained)[-1]['bbox_mAP_50']
+    # the saved results evaluate offline to the same numbers (mmdet's eval_metric.py)
+    proc = run_tool('tools/analysis_tools/eval_metric.py', tiny_config, str(out), '--eval', 'bbox')
+    assert f"('bbox_mAP', {metric['bbox_mAP']})" in proc.stdout
+    assert f"('bbox_mAP_50', {metric['bbox_mAP_50']})" in proc.stdout
 
 
 def test_test_tool_draws_results(trained, tiny_config, tmp_path):
     run_tool('tools/test.py', tiny_config, osp.join(trained, 'latest.pth'), '--show-dir', str(tmp_path / 'shown'),
              '--show-score-thr', '0.0')
     assert len(os.listdir(tmp_path / 'shown')) == 6
+
+
+def test_eval_metric_rejects_results_of_another_test_set(tiny_config, tmp_path):
+    from mmlite.utils import dump
+    dump([[]], str(tmp_path / 'one.pkl'))
+    proc = run_tool('tools/analysis_tools/eval_metric.py', tiny_config, str(tmp_path / 'one.pkl'), '--eval', 'bbox',
+                    check=False)
+    assert proc.returncode != 0 and 'holds 1 results but the test set' in proc.stderr
 
 
 def test_test_tool_rejects_bad_arguments(tiny_config, trained):

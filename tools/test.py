@@ -17,7 +17,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from 
 
 from mmlite.apis import multi_gpu_test, single_gpu_test  # noqa: E402
 from mmlite.cnn import fuse_conv_bn  # noqa: E402
-from mmlite.core.evaluation import hook_argument_names  # noqa: E402
+from mmlite.core.evaluation import dataset_evaluate_kwargs  # noqa: E402
 from mmlite.datasets import build_dataloader, build_dataset, replace_ImageToTensor  # noqa: E402
 from mmlite.models import build_detector  # noqa: E402
 from mmlite.parallel import build_ddp, build_dp  # noqa: E402
@@ -132,12 +132,7 @@ def report(cfg, args, dataset, outputs) -> None:
     if args.format_only:
         dataset.format_results(outputs, **kwargs)
     if args.eval:
-        # the config's evaluation dict also holds EvalHook arguments, which dataset.evaluate() does
-        # not take (mmdet 2.x dropped only seven of them: by_epoch=False crashed its test tool)
-        hook_only = hook_argument_names()
-        eval_kwargs = {k: v for k, v in cfg.get('evaluation', {}).items() if k not in hook_only}
-        eval_kwargs.update(dict(metric=args.eval, **kwargs))
-        metric = dataset.evaluate(outputs, **eval_kwargs)
+        metric = dataset.evaluate(outputs, **dataset_evaluate_kwargs(cfg.get('evaluation'), args.eval, kwargs))
         print(metric)
         if args.work_dir is not None:
             mkdir_or_exist(osp.abspath(args.work_dir))

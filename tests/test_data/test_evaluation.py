@@ -59,3 +59,11 @@ def test_hook_argument_names_cover_both_eval_hooks():
     # the base hook's, the distributed hook's, and mmdet's dynamic_intervals; not evaluate() options
     assert {'interval', 'by_epoch', 'save_best', 'less_keys', 'tmpdir', 'gpu_collect', 'dynamic_intervals'} <= names
     assert not names & {'metric', 'classwise', 'jsonfile_prefix', 'self', 'dataloader', 'kwargs', 'eval_kwargs'}
+
+
+def test_dataset_evaluate_kwargs_keep_only_evaluate_options():
+    from mmlite.core.evaluation import dataset_evaluate_kwargs
+    evaluation = dict(interval=2, by_epoch=False, save_best='auto', classwise=True, metric='bbox')
+    assert dataset_evaluate_kwargs(evaluation, ['segm'], dict(jsonfile_prefix='x')) == dict(
+        classwise=True, metric=['segm'], jsonfile_prefix='x')
+    assert dataset_evaluate_kwargs(None, 'bbox') == dict(metric='bbox')

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout too
 
-from mmlite.core.evaluation import hook_argument_names  # noqa: E402
+from mmlite.core.evaluation import dataset_evaluate_kwargs  # noqa: E402
 from mmlite.datasets import build_dataset  # noqa: E402
 from mmlite.utils import Config, DictAction, load, replace_cfg_vals, update_data_root  # noqa: E402
 
@@ -56,10 +56,7 @@ def main(argv=None) -> dict | None:
         dataset.format_results(outputs, **kwargs)
     if not args.eval:
         return None
-    hook_only = hook_argument_names()
-    eval_kwargs = {k: v for k, v in cfg.get('evaluation', {}).items() if k not in hook_only}
-    eval_kwargs.update(dict(metric=args.eval, **kwargs))
-    metric = dataset.evaluate(outputs, **eval_kwargs)
+    metric = dataset.evaluate(outputs, **dataset_evaluate_kwargs(cfg.get('evaluation'), args.eval, kwargs))
     print(metric)
     return metric
 

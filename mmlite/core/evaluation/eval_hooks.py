@@ -72,3 +72,13 @@ def hook_argument_names() -> frozenset:
         names.update(name for name, param in inspect.signature(init).parameters.items()
                      if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY))
     return frozenset(names - {'self', 'dataloader'})
+
+
+def dataset_evaluate_kwargs(evaluation: dict | None, metric, options: dict | None = None) -> dict:
+    """Keyword arguments for ``dataset.evaluate`` from a config's ``evaluation`` dict (its
+    EvalHook-only keys dropped; mmdet 2.x dropped only seven of them), ``metric`` and the
+    ``--eval-options`` given on a command line."""
+    hook_only = hook_argument_names()
+    kwargs = {k: v for k, v in (evaluation or {}).items() if k not in hook_only}
+    kwargs.update(metric=metric, **(options or {}))
+    return kwargs

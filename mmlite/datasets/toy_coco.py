@@ -18,6 +18,7 @@ import tempfile
 import numpy as np
 
 from .coco import CocoDataset
+from .custom import _join_root
 from .registry import DATASETS
 
 TOY_CLASSES = ('rectangle', 'ellipse', 'triangle')
@@ -160,8 +161,7 @@ class ToyCocoDataset(CocoDataset):
 
     def __init__(self, ann_file: str, data_root: str | None = None, num_train: int = 400,
                  num_val: int = 100, seed: int = 0, **kwargs):
-        full = ann_file if data_root is None or osp.isabs(ann_file) else osp.join(data_root, ann_file)
-        root = toy_root_of(full)
+        root = toy_root_of(_join_root(data_root, ann_file))  # the path CustomDataset will read
         if root is not None:
             make_toy_coco(root, num_train=num_train, num_val=num_val, seed=seed)
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)

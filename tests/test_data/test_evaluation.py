@@ -67,3 +67,42 @@ def test_dataset_evaluate_kwargs_keep_only_evaluate_options():
     assert dataset_evaluate_kwargs(evaluation, ['segm'], dict(jsonfile_prefix='x')) == dict(
         classwise=True, metric=['segm'], jsonfile_prefix='x')
     assert dataset_evaluate_kwargs(None, 'bbox') == dict(metric='bbox')
+
+
+def _golden_cases():
+    import json
+    from pathlib import Path
+    return json.loads((Path(__file__).parents[1] / 'data' / 'mmdet2282_eval_golden.json').read_text())
+
+
+def _as_boxes(rows, width):
+    return np.array(rows, np.float32).reshape(-1, width)
+
+
+@pytest.mark.parametrize('case', range(3))
+def test_eval_map_matches_mmdet_golden(case):
+    """Random detections (ignored boxes, empty classes, VOC07 11 points, legacy +1 areas, scale ranges) against
+    mmdet 2.28.2's answers."""
+    data = _golden_cases()['eval_map'][case]
+    dets = [[_as_boxes(d, 5) for d in per_image] for per_image in data['det_results']]
+    anns = [dict(bboxes=_as_boxes(a['bboxes'], 4), labels=np.array(a['labels'], np.int64),
+                 bboxes_ignore=_as_boxes(a['bboxes_ignore'], 4), labels_ignore=np.array(a['labels_ignore'], np.int64))
+            for a in data['annotations']]
+    for expected in data['expected']:
+        kwargs = dict(expected['kwargs'])
+        if 'scale_ranges' in kwargs:
+            kwargs['scale_ranges'] = [tuple(r) for r in kwargs['scale_ranges']]
+        mean_ap, results = eval_map(dets, anns, logger='silent', **kwargs)
+        np.testing.assert_allclose(mean_ap, expected['mean_ap'], rtol=1e-6, err_msg=str(kwargs))
+        np.testing.assert_allclose([r['ap'] for r in results], expected['ap'], rtol=1e-6, err_msg=str(kwargs))
+        np.testing.assert_array_equal([r['num_gts'] for r in results], expected['num_gts'])
+
+
+@pytest.mark.parametrize('case', range(2))
+def test_eval_recalls_matches_mmdet_golden(case):
+    data = _golden_cases()['eval_recalls'][case]
+    gts = [_as_boxes(g, 4) for g in data['gts']]
+    proposals = [_as_boxes(p, 5) for p in data['proposals']]
+    for expected in data['expected']:
+        recalls = eval_recalls(gts, proposals, logger='silent', **expected['kwargs'])
+        np.testing.assert_allclose(recalls, expected['recalls'], rtol=1e-6, err_msg=str(expected['kwargs']))

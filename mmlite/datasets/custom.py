@@ -17,9 +17,8 @@ import numpy as np
 from terminaltables import AsciiTable
 from torch.utils.data import Dataset
 
-from ..core.evaluation import eval_map, eval_recalls
-from ..utils import list_from_file, load, print_log
-from ..utils.errors import ReadableKeyError
+from ..utils import list_from_file, load
+from ._map_recall_eval import evaluate_map, evaluate_recall, single_metric
 from .pipelines import Compose
 from .registry import DATASETS
 from .samplers.resumable import sample_random_state
@@ -177,34 +176,12 @@ class CustomDataset(Dataset):
                  proposal_nums: Sequence[int] = (100, 300, 1000), iou_thr: float | list = 0.5,
                  scale_ranges: list | None = None) -> OrderedDict:
         """VOC-style ``mAP`` (``AP50`` etc. per ``iou_thr``) or proposal ``recall``."""
-        if not isinstance(metric, str):
-            if len(metric) != 1:
-                raise ValueError(f'{type(self).__name__}.evaluate takes one metric, got {metric}')
-            metric = metric[0]
-        if metric not in ('mAP', 'recall'):
-            raise ReadableKeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
+        metric = single_metric(type(self).__name__, metric)
         annotations = [self.get_ann_info(i) for i in range(len(self))]
-        iou_thrs = [iou_thr] if isinstance(iou_thr, float) else list(iou_thr)
-        eval_results = OrderedDict()
         if metric == 'mAP':
-            mean_aps = []
-            for thr in iou_thrs:
-                print_log(f'\n{"-" * 15}iou_thr: {thr}{"-" * 15}', logger=logger)
-                mean_ap, _ = eval_map(results, annotations, scale_ranges=scale_ranges, iou_thr=thr,
-                                      dataset=self.CLASSES, logger=logger)
-                mean_aps.append(mean_ap)
-                eval_results[f'AP{int(thr * 100):02d}'] = round(mean_ap, 3)
-            eval_results['mAP'] = sum(mean_aps) / len(mean_aps)
-        else:
-            gt_bboxes = [ann['bboxes'] for ann in annotations]
-            recalls = eval_recalls(gt_bboxes, results, proposal_nums, iou_thrs, logger=logger)
-            for i, num in enumerate(proposal_nums):
-                for j, iou in enumerate(iou_thrs):
-                    eval_results[f'recall@{num}@{iou}'] = recalls[i, j]
-            if recalls.shape[1] > 1:
-                for i, num in enumerate(proposal_nums):
-                    eval_results[f'AR@{num}'] = recalls.mean(axis=1)[i]
-        return eval_results
+            return evaluate_map(results, annotations, iou_thr, logger, scale_ranges=scale_ranges,
+                                dataset=self.CLASSES)
+        return evaluate_recall(results, annotations, proposal_nums, iou_thr, logger)
 
     def __repr__(self) -> str:
         mode = 'Test' if self.test_mode else 'Train'

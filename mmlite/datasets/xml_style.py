@@ -7,10 +7,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..core.evaluation import eval_map, eval_recalls
 from ..core.evaluation.class_names import VOC_CLASSES
-from ..utils import list_from_file, print_log
-from ..utils.errors import ReadableKeyError
+from ..utils import list_from_file
+from ._map_recall_eval import evaluate_map, evaluate_recall, single_metric
 from .custom import CustomDataset, _join_root
 from .registry import DATASETS
 
@@ -115,31 +114,9 @@ class VOCDataset(XMLDataset):
     def evaluate(self, results, metric='mAP', logger=None, proposal_nums=(100, 300, 1000), iou_thr=0.5,
                  scale_ranges=None) -> OrderedDict:
         """``mAP`` with VOC's 1-based box convention (11-point AP for 2007) or ``recall``."""
-        metric = metric[0] if isinstance(metric, (list, tuple)) and len(metric) == 1 else metric
-        if metric not in ('mAP', 'recall'):
-            raise ReadableKeyError(f'metric {metric} is not supported; use "mAP" or "recall"')
+        metric = single_metric(type(self).__name__, metric)
         annotations = [self.get_ann_info(i) for i in range(len(self))]
-        iou_thrs = [iou_thr] if isinstance(iou_thr, float) else list(iou_thr)
-        eval_results = OrderedDict()
         if metric == 'mAP':
-            mean_aps = []
-            for thr in iou_thrs:
-                print_log(f'\n{"-" * 15}iou_thr: {thr}{"-" * 15}', logger)
-                mean_ap, _ = eval_map(results, annotations, scale_ranges=None, iou_thr=thr,
-                                      dataset='voc07' if self.year == 2007 else self.CLASSES,
-                                      logger=logger, use_legacy_coordinate=True)
-                mean_aps.append(mean_ap)
-                eval_results[f'AP{int(thr * 100):02d}'] = round(mean_ap, 3)
-            eval_results['mAP'] = sum(mean_aps) / len(mean_aps)
-            eval_results.move_to_end('mAP', last=False)
-        else:
-            gt_bboxes = [ann['bboxes'] for ann in annotations]
-            recalls = eval_recalls(gt_bboxes, results, proposal_nums, iou_thrs, logger=logger,
-                                   use_legacy_coordinate=True)
-            for i, num in enumerate(proposal_nums):
-                for j, iou in enumerate(iou_thrs):
-                    eval_results[f'recall@{num}@{iou}'] = recalls[i, j]
-            if recalls.shape[1] > 1:
-                for i, num in enumerate(proposal_nums):
-                    eval_results[f'AR@{num}'] = recalls.mean(axis=1)[i]
-        return eval_results
+            return evaluate_map(results, annotations, iou_thr, logger, move_map_first=True,
+                                dataset='voc07' if self.year == 2007 else self.CLASSES, use_legacy_coordinate=True)
+        return evaluate_recall(results, annotations, proposal_nums, iou_thr, logger, use_legacy_coordinate=True)

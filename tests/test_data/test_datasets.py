@@ -244,7 +244,17 @@ def test_voc_dataset(tmp_path):
     results = [[ann['bboxes'][:1].tolist() and np.array([[10, 10, 39, 39, 0.9]], np.float32),
                 np.zeros((0, 5), np.float32)],
                [np.zeros((0, 5), np.float32), np.array([[4, 4, 49, 49, 0.8]], np.float32)]]
-    assert ds.evaluate(results)['mAP'] == pytest.approx(1.0)
+    assert list(ds.evaluate(results)) == ['mAP', 'AP50'] and ds.evaluate(results)['mAP'] == pytest.approx(1.0)
+    # a mask model's (bbox, segm) results are scored by their boxes
+    assert ds.evaluate([(r, [[] for _ in r]) for r in results])['mAP'] == pytest.approx(1.0)
+    # a detector's per-class results give class-agnostic recall; VOC's +1 box size: IoU 44*44 / (2*46*46 - 44*44)
+    shifted = [results[0], [np.zeros((0, 5), np.float32), np.array([[6, 6, 51, 51, 0.8]], np.float32)]]
+    recall = ds.evaluate(shifted, metric='recall', proposal_nums=(1,), iou_thr=[0.5, 0.84, 0.85])
+    assert recall == {'recall@1@0.5': 1.0, 'recall@1@0.84': 1.0, 'recall@1@0.85': 0.5, 'AR@1': pytest.approx(2.5 / 3)}
+    with pytest.raises(ValueError, match=r"one metric per call, got \['mAP', 'recall'\].*--eval recall"):
+        ds.evaluate(results, metric=['mAP', 'recall'])
+    with pytest.raises(KeyError, match="VOCDataset.evaluate: metric 'bbox' is not supported"):
+        ds.evaluate(results, metric='bbox')
     with pytest.raises(ValueError, match='Cannot infer dataset year'):
         VOCDataset(ann_file=str(root / 'ImageSets' / 'test.txt'), img_prefix=str(tmp_path) + '/', pipeline=[])
 

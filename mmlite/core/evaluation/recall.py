@@ -51,14 +51,25 @@ def _recalls(all_ious: list, proposal_nums: np.ndarray, thrs: np.ndarray) -> np.
     return recalls
 
 
+def _as_proposals(props) -> np.ndarray:
+    """An ``(n, 4|5)`` array; a detector's per-class list of ``(n, 5)`` arrays is merged (class-agnostic)."""
+    if isinstance(props, (list, tuple)):
+        return np.concatenate(props) if len(props) else np.zeros((0, 5), dtype=np.float32)
+    return props
+
+
 def eval_recalls(gts: list, proposals: list, proposal_nums=None, iou_thrs=0.5, logger=None,
                  use_legacy_coordinate: bool = False) -> np.ndarray:
-    """Recall of proposals against ground truth, ``(len(proposal_nums), len(iou_thrs))``."""
+    """Recall of proposals against ground truth, ``(len(proposal_nums), len(iou_thrs))``.
+
+    Each image's proposals are an ``(n, 4)`` or scored ``(n, 5)`` array, or a detector's per-class list of
+    ``(n, 5)`` arrays (merged, so the recall is class-agnostic).
+    """
     if len(gts) != len(proposals):
         raise ValueError(f'{len(gts)} ground-truth sets for {len(proposals)} proposal sets')
     proposal_nums, iou_thrs = set_recall_param(proposal_nums, iou_thrs)
     all_ious = []
-    for gt, props in zip(gts, proposals):
+    for gt, props in zip(gts, map(_as_proposals, proposals)):
         if props.ndim == 2 and props.shape[1] == 5:
             props = props[np.argsort(props[:, 4])[::-1]]
         num = min(props.shape[0], int(proposal_nums[-1]))

@@ -26,7 +26,6 @@ for _name, _cls in (('BN', nn.BatchNorm2d), ('BN1d', nn.BatchNorm1d), ('BN2d', n
 for _cls in (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ReLU6, nn.ELU, nn.Sigmoid, nn.Tanh, nn.GELU,
              nn.SiLU, nn.Hardswish, nn.Hardsigmoid):
     ACTIVATION_LAYERS.register_module(module=_cls)
-ACTIVATION_LAYERS.register_module(name='Swish', module=nn.SiLU)
 UPSAMPLE_LAYERS.register_module(name='deconv', module=nn.ConvTranspose2d)
 UPSAMPLE_LAYERS.register_module(name='nearest', module=nn.Upsample)
 UPSAMPLE_LAYERS.register_module(name='bilinear', module=nn.Upsample)

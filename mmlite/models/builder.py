@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import warnings
 
-from ..utils import Registry, build_from_cfg
+from ..cnn import MODELS
+from ..utils import build_from_cfg
 from ..utils.errors import ReadableKeyError
 
-MODELS = Registry('models')
 BACKBONES = NECKS = ROI_EXTRACTORS = SHARED_HEADS = HEADS = LOSSES = DETECTORS = MODELS
 
 

@@ -8,10 +8,12 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...cnn import build_conv_layer, build_norm_layer
+from ...cnn import build_conv_layer, build_norm_layer, build_plugin_layer
 from ...runner import BaseModule, Sequential
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
+
+_PLUGIN_POSITIONS = ('after_conv1', 'after_conv2', 'after_conv3')
 
 
 class _Block(BaseModule):
@@ -42,8 +44,11 @@ class BasicBlock(_Block):
                  style: str = 'pytorch', with_cp: bool = False, conv_cfg=None,
                  norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None):  # noqa: B006
         super().__init__(init_cfg)
-        if dcn is not None or plugins is not None:
-            raise NotImplementedError('DCN and plugins are not supported by mmlite')
+        if dcn is not None:
+            raise NotImplementedError('DCN (deformable convolution) needs compiled ops; mmlite has none: remove '
+                                      'dcn/stage_with_dcn from the backbone config')
+        if plugins:
+            raise NotImplementedError('backbone.plugins need Bottleneck blocks (ResNet-50/101/152), as in mmdet')
         self.conv1 = build_conv_layer(conv_cfg, inplanes, planes, 3, stride=stride, padding=dilation,
                                       dilation=dilation, bias=False)
         self.norm1_name = self._add_norm(norm_cfg, planes, 1)
@@ -80,8 +85,9 @@ class Bottleneck(_Block):
         super().__init__(init_cfg)
         if style not in ('pytorch', 'caffe'):
             raise ValueError(f'ResNet style must be "pytorch" or "caffe", got {style!r}')
-        if dcn is not None or plugins is not None:
-            raise NotImplementedError('DCN and plugins are not supported by mmlite')
+        if dcn is not None:
+            raise NotImplementedError('DCN (deformable convolution) needs compiled ops; mmlite has none: remove '
+                                      'dcn/stage_with_dcn from the backbone config')
         self.inplanes, self.planes, self.stride, self.dilation = inplanes, planes, stride, dilation
         self.style, self.with_cp, self.conv_cfg, self.norm_cfg = style, with_cp, conv_cfg, norm_cfg
         self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
@@ -95,6 +101,34 @@ class Bottleneck(_Block):
         self.norm3_name = self._add_norm(norm_cfg, planes * self.expansion, 3)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
+        self.with_plugins = bool(plugins)
+        self.plugins = plugins
+        self.after_conv1_plugin_names = self._make_block_plugins(plugins, 'after_conv1', planes)
+        self.after_conv2_plugin_names = self._make_block_plugins(plugins, 'after_conv2', planes)
+        self.after_conv3_plugin_names = self._make_block_plugins(plugins, 'after_conv3', planes * self.expansion)
+
+    def _make_block_plugins(self, plugins: list | None, position: str, in_channels: int) -> list[str]:
+        """Build the plugins placed at ``position``, registered under their names ('context_block'...)."""
+        names = []
+        for plugin in plugins or []:
+            if plugin.get('position') not in _PLUGIN_POSITIONS:
+                raise ReadableKeyError(f"backbone.plugins[].position must be one of {_PLUGIN_POSITIONS}, "
+                                       f"got {plugin.get('position')!r}")
+            if plugin['position'] != position:
+                continue
+            cfg = dict(plugin['cfg'])
+            name, layer = build_plugin_layer(cfg, in_channels=in_channels, postfix=cfg.pop('postfix', ''))
+            if hasattr(self, name):
+                raise ValueError(f'backbone.plugins: two plugins named {name!r} in one block; give them '
+                                 f'different "postfix" values')
+            self.add_module(name, layer)
+            names.append(name)
+        return names
+
+    def _forward_plugins(self, x, names: list[str]):
+        for name in names:
+            x = getattr(self, name)(x)
+        return x
 
     @property
     def norm1(self):
@@ -110,9 +144,9 @@ class Bottleneck(_Block):
 
     def _inner_forward(self, x):
         identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.norm1(self.conv1(x)))
-        out = self.relu(self.norm2(self.conv2(out)))
-        out = self.norm3(self.conv3(out))
+        out = self._forward_plugins(self.relu(self.norm1(self.conv1(x))), self.after_conv1_plugin_names)
+        out = self._forward_plugins(self.relu(self.norm2(self.conv2(out))), self.after_conv2_plugin_names)
+        out = self._forward_plugins(self.norm3(self.conv3(out)), self.after_conv3_plugin_names)
         return out + identity
 
 
@@ -184,8 +218,12 @@ class ResNet(BaseModule):
             raise ReadableKeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
         if init_cfg and pretrained:
             raise ValueError('init_cfg and pretrained cannot be specified at the same time')
-        if deep_stem or dcn is not None or plugins is not None:
-            raise NotImplementedError('deep_stem, dcn and plugins are not supported by mmlite')
+        if dcn is not None:
+            raise NotImplementedError('backbone.dcn: deformable convolution needs compiled ops, which mmlite does '
+                                      'not have; remove dcn/stage_with_dcn from the backbone config')
+        if deep_stem:
+            raise NotImplementedError('backbone.deep_stem (ResNetV1d) is not supported by mmlite; use the '
+                                      'standard 7x7 stem (deep_stem=False)')
         if not 1 <= num_stages <= 4 or len(strides) != num_stages or len(dilations) != num_stages:
             raise ValueError('num_stages must be 1-4 with one stride and dilation per stage')
         if max(out_indices) >= num_stages:
@@ -194,7 +232,7 @@ class ResNet(BaseModule):
         block_init_cfg = self._default_init(pretrained, init_cfg, zero_init_residual)
         self.depth, self.zero_init_residual = depth, zero_init_residual
         self.stem_channels = stem_channels if stem_channels is not None else base_channels
-        self.base_channels, self.num_stages = base_channels, num_stages
+        self.base_channels, self.num_stages, self.plugins = base_channels, num_stages, plugins
         self.strides, self.dilations = strides, dilations
         self.out_indices, self.style, self.deep_stem, self.avg_down = out_indices, style, deep_stem, avg_down
         self.frozen_stages, self.conv_cfg, self.norm_cfg = frozen_stages, conv_cfg, norm_cfg
@@ -207,12 +245,29 @@ class ResNet(BaseModule):
             planes = base_channels * 2**i
             layer = ResLayer(self.block, self.inplanes, planes, num_blocks, stride=strides[i],
                              dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp,
-                             conv_cfg=conv_cfg, norm_cfg=norm_cfg, init_cfg=block_init_cfg)
+                             conv_cfg=conv_cfg, norm_cfg=norm_cfg, init_cfg=block_init_cfg,
+                             plugins=None if plugins is None else self.make_stage_plugins(plugins, i))
             self.inplanes = planes * self.block.expansion
             self.add_module(f'layer{i + 1}', layer)
             self.res_layers.append(f'layer{i + 1}')
         self._freeze_stages()
         self.feat_dim = self.block.expansion * base_channels * 2**(len(self.stage_blocks) - 1)
+
+    def make_stage_plugins(self, plugins: list, stage_idx: int) -> list:
+        """The plugins of stage ``stage_idx``: each ``dict(cfg=..., position=..., stages=(bool, ...))`` whose
+        ``stages`` (one flag per stage; all stages when absent) includes it, without ``stages``."""
+        stage_plugins = []
+        for plugin in plugins:
+            plugin = dict(plugin)
+            stages = plugin.pop('stages', None)
+            if stages is not None and len(stages) != self.num_stages:
+                raise ValueError(f'backbone.plugins[].stages needs one flag per stage ({self.num_stages}), '
+                                 f'got {stages}')
+            if 'cfg' not in plugin:
+                raise ReadableKeyError(f'backbone.plugins[] needs a "cfg" (the plugin layer config), got {plugin}')
+            if stages is None or stages[stage_idx]:
+                stage_plugins.append(plugin)
+        return stage_plugins
 
     def _default_init(self, pretrained, init_cfg, zero_init_residual):
         if isinstance(pretrained, str):

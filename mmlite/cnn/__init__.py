@@ -12,6 +12,7 @@ from .context_block import ContextBlock
 from .conv_module import ConvModule
 from .conv_ws import ConvAWS2d, ConvWS2d, conv_ws_2d
 from .depthwise_separable_conv_module import DepthwiseSeparableConvModule
+from .flops_counter import flops_to_string, get_model_complexity_info, params_to_string
 from .fuse_conv_bn import fuse_conv_bn
 from .layers import (PADDING_LAYERS, Conv2d, Conv2dAdaptivePadding, Conv3d, ConvTranspose2d, ConvTranspose3d, Linear,
                      MaxPool2d, MaxPool3d, PixelShufflePack, Scale, build_padding_layer, is_norm)
@@ -28,5 +29,6 @@ __all__ = [
     'ConvTranspose2d', 'ConvTranspose3d', 'Linear', 'MaxPool2d', 'MaxPool3d', 'INITIALIZERS', 'initialize',
     'constant_init', 'kaiming_init', 'normal_init', 'xavier_init', 'uniform_init', 'trunc_normal_init',
     'caffe2_xavier_init', 'bias_init_with_prob', 'ConstantInit', 'XavierInit', 'NormalInit', 'TruncNormalInit',
-    'UniformInit', 'KaimingInit', 'Caffe2XavierInit', 'PretrainedInit'
+    'UniformInit', 'KaimingInit', 'Caffe2XavierInit', 'PretrainedInit', 'get_model_complexity_info',
+    'flops_to_string', 'params_to_string'
 ]

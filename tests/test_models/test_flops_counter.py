@@ -33,9 +33,9 @@ def test_counts_and_per_layer_table_match_mmcv(name):
 
 
 def test_unit_strings_match_mmcv():
-    assert [flops_to_string(v, units=u, precision=p) for v in VALUES for u in (None, 'GFLOPs', 'MFLOPs', 'KFLOPs',
-                                                                                  'FLOPs') for p in (1, 2)] \
-        == GOLDEN['flops_to_string']
+    flops_units = (None, 'GFLOPs', 'MFLOPs', 'KFLOPs', 'FLOPs')
+    flops = [flops_to_string(v, units=u, precision=p) for v in VALUES for u in flops_units for p in (1, 2)]
+    assert flops == GOLDEN['flops_to_string']
     assert [params_to_string(v, units=u, precision=p) for v in VALUES for u in (None, 'M', 'K', 'x') for p in (1, 3)] \
         == GOLDEN['params_to_string']
 

@@ -95,3 +95,39 @@ def test_curve_points_of_an_iteration_based_log():
     points = _analyze_logs().curve_points
     assert points(records, 'loss') == ([10, 20, 30, 40], [0.1, 0.05, 1 / 30, 0.025], 'iter')
     assert points(records, 'bbox_mAP') == ([20, 40], [0.3, 0.5], 'iter')
+
+
+def _publish_model():
+    spec = importlib.util.spec_from_file_location('publish_model',
+                                                  f'{REPO}/tools/model_converters/publish_model.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_publish_model_drops_training_state_and_names_by_sha(tmp_path):
+    import hashlib
+
+    import torch
+
+    from mmlite.runner import save_checkpoint
+    model = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(torch.ones(1, 3)).sum().backward()
+    optimizer.step()
+    source = tmp_path / 'epoch_1.pth'
+    save_checkpoint(model, str(source), optimizer=optimizer, meta=dict(epoch=1, CLASSES=('a', 'b')))
+    checkpoint = torch.load(source, weights_only=False)
+    checkpoint['mmlite_state'] = {'rng': 1}
+    torch.save(checkpoint, source)
+
+    final = _publish_model().process_checkpoint(str(source), str(tmp_path / 'out' / 'my_depth_model.pth'))
+    digest = hashlib.sha256(open(final, 'rb').read()).hexdigest()
+    assert final == str(tmp_path / 'out' / f'my_depth_model-{digest[:8]}.pth')  # '.pth' cut, not 'h', 't', 'p'
+    published = torch.load(final, weights_only=True)
+    assert set(published) == {'meta', 'state_dict'} and published['meta']['CLASSES'] == ('a', 'b')
+    torch.testing.assert_close(published['state_dict']['weight'], model.weight.detach())
+    assert sorted(os.listdir(tmp_path / 'out')) == [os.path.basename(final)]  # no temporary file left
+    torch.save({'weight': torch.zeros(1)}, tmp_path / 'bare.pth')
+    with pytest.raises(ValueError, match='bare.pth is not a training checkpoint'):
+        _publish_model().process_checkpoint(str(tmp_path / 'bare.pth'), str(tmp_path / 'x.pth'))

@@ -1,4 +1,5 @@
 """Backbones with mmdet names."""
-from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet
+from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
+from .resnext import ResNeXt
 
-__all__ = ['ResNet', 'ResLayer', 'BasicBlock', 'Bottleneck']
+__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck']

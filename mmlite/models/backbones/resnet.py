@@ -81,7 +81,8 @@ class Bottleneck(_Block):
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1, dilation: int = 1, downsample=None,
                  style: str = 'pytorch', with_cp: bool = False, conv_cfg=None,
-                 norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None):  # noqa: B006
+                 norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None,  # noqa: B006
+                 groups: int = 1, base_width: int = 4, base_channels: int = 64):
         super().__init__(init_cfg)
         if style not in ('pytorch', 'caffe'):
             raise ValueError(f'ResNet style must be "pytorch" or "caffe", got {style!r}')
@@ -91,20 +92,23 @@ class Bottleneck(_Block):
         self.inplanes, self.planes, self.stride, self.dilation = inplanes, planes, stride, dilation
         self.style, self.with_cp, self.conv_cfg, self.norm_cfg = style, with_cp, conv_cfg, norm_cfg
         self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
-        self.conv1 = build_conv_layer(conv_cfg, inplanes, planes, kernel_size=1, stride=self.conv1_stride,
+        # ResNeXt: a grouped 3x3 conv over floor(planes * base_width / base_channels) * groups channels
+        width = planes if groups == 1 else int(planes * base_width / base_channels) * groups
+        self.groups, self.base_width = groups, base_width
+        self.conv1 = build_conv_layer(conv_cfg, inplanes, width, kernel_size=1, stride=self.conv1_stride,
                                       bias=False)
-        self.norm1_name = self._add_norm(norm_cfg, planes, 1)
-        self.conv2 = build_conv_layer(conv_cfg, planes, planes, kernel_size=3, stride=self.conv2_stride,
-                                      padding=dilation, dilation=dilation, bias=False)
-        self.norm2_name = self._add_norm(norm_cfg, planes, 2)
-        self.conv3 = build_conv_layer(conv_cfg, planes, planes * self.expansion, kernel_size=1, bias=False)
+        self.norm1_name = self._add_norm(norm_cfg, width, 1)
+        self.conv2 = build_conv_layer(conv_cfg, width, width, kernel_size=3, stride=self.conv2_stride,
+                                      padding=dilation, dilation=dilation, groups=groups, bias=False)
+        self.norm2_name = self._add_norm(norm_cfg, width, 2)
+        self.conv3 = build_conv_layer(conv_cfg, width, planes * self.expansion, kernel_size=1, bias=False)
         self.norm3_name = self._add_norm(norm_cfg, planes * self.expansion, 3)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
         self.with_plugins = bool(plugins)
         self.plugins = plugins
-        self.after_conv1_plugin_names = self._make_block_plugins(plugins, 'after_conv1', planes)
-        self.after_conv2_plugin_names = self._make_block_plugins(plugins, 'after_conv2', planes)
+        self.after_conv1_plugin_names = self._make_block_plugins(plugins, 'after_conv1', width)
+        self.after_conv2_plugin_names = self._make_block_plugins(plugins, 'after_conv2', width)
         self.after_conv3_plugin_names = self._make_block_plugins(plugins, 'after_conv3', planes * self.expansion)
 
     def _make_block_plugins(self, plugins: list | None, position: str, in_channels: int) -> list[str]:
@@ -192,7 +196,7 @@ class ResNet(BaseModule):
         strides / dilations: Per stage.
         out_indices: Stages whose outputs are returned. Defaults to (0, 1, 2, 3).
         style: 'pytorch' or 'caffe'.
-        deep_stem / avg_down: ResNetV1d options (not supported: deep_stem).
+        deep_stem / avg_down: ResNetV1c/d options: three 3x3 stem convs; average-pool before the projection.
         frozen_stages: Stages (0 = stem) whose weights are frozen; -1 freezes none.
         norm_cfg: Norm layer (``requires_grad`` honoured). Defaults to BN.
         norm_eval: Keep BN layers in eval mode while training. Defaults to True.
@@ -221,9 +225,6 @@ class ResNet(BaseModule):
         if dcn is not None:
             raise NotImplementedError('backbone.dcn: deformable convolution needs compiled ops, which mmlite does '
                                       'not have; remove dcn/stage_with_dcn from the backbone config')
-        if deep_stem:
-            raise NotImplementedError('backbone.deep_stem (ResNetV1d) is not supported by mmlite; use the '
-                                      'standard 7x7 stem (deep_stem=False)')
         if not 1 <= num_stages <= 4 or len(strides) != num_stages or len(dilations) != num_stages:
             raise ValueError('num_stages must be 1-4 with one stride and dilation per stage')
         if max(out_indices) >= num_stages:
@@ -243,15 +244,20 @@ class ResNet(BaseModule):
         self.res_layers = []
         for i, num_blocks in enumerate(self.stage_blocks):
             planes = base_channels * 2**i
-            layer = ResLayer(self.block, self.inplanes, planes, num_blocks, stride=strides[i],
-                             dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp,
-                             conv_cfg=conv_cfg, norm_cfg=norm_cfg, init_cfg=block_init_cfg,
-                             plugins=None if plugins is None else self.make_stage_plugins(plugins, i))
+            layer = self.make_res_layer(
+                block=self.block, inplanes=self.inplanes, planes=planes, num_blocks=num_blocks, stride=strides[i],
+                dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp, conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg, init_cfg=block_init_cfg,
+                plugins=None if plugins is None else self.make_stage_plugins(plugins, i))
             self.inplanes = planes * self.block.expansion
             self.add_module(f'layer{i + 1}', layer)
             self.res_layers.append(f'layer{i + 1}')
         self._freeze_stages()
         self.feat_dim = self.block.expansion * base_channels * 2**(len(self.stage_blocks) - 1)
+
+    def make_res_layer(self, **kwargs) -> ResLayer:
+        """One stage (ResNeXt adds its ``groups``/``base_width`` here)."""
+        return ResLayer(**kwargs)
 
     def make_stage_plugins(self, plugins: list, stage_idx: int) -> list:
         """The plugins of stage ``stage_idx``: each ``dict(cfg=..., position=..., stages=(bool, ...))`` whose
@@ -286,10 +292,19 @@ class ResNet(BaseModule):
         return dict(type='Constant', val=0, override=dict(name=last_norm))
 
     def _make_stem_layer(self, in_channels: int, stem_channels: int) -> None:
-        self.conv1 = build_conv_layer(self.conv_cfg, in_channels, stem_channels, kernel_size=7, stride=2,
-                                      padding=3, bias=False)
-        self.norm1_name, norm1 = build_norm_layer(self.norm_cfg, stem_channels, postfix=1)
-        self.add_module(self.norm1_name, norm1)
+        if self.deep_stem:  # ResNetV1c/d: three 3x3 convs instead of one 7x7
+            half = stem_channels // 2
+            layers = []
+            for cin, cout, stride in ((in_channels, half, 2), (half, half, 1), (half, stem_channels, 1)):
+                layers += [build_conv_layer(self.conv_cfg, cin, cout, kernel_size=3, stride=stride, padding=1,
+                                            bias=False),
+                           build_norm_layer(self.norm_cfg, cout)[1], nn.ReLU(inplace=True)]
+            self.stem = nn.Sequential(*layers)
+        else:
+            self.conv1 = build_conv_layer(self.conv_cfg, in_channels, stem_channels, kernel_size=7, stride=2,
+                                          padding=3, bias=False)
+            self.norm1_name, norm1 = build_norm_layer(self.norm_cfg, stem_channels, postfix=1)
+            self.add_module(self.norm1_name, norm1)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
 
@@ -299,8 +314,9 @@ class ResNet(BaseModule):
 
     def _freeze_stages(self) -> None:
         if self.frozen_stages >= 0:
-            self.norm1.eval()
-            for module in (self.conv1, self.norm1):
+            stem = (self.stem, ) if self.deep_stem else (self.conv1, self.norm1)
+            for module in stem:
+                module.eval()
                 for param in module.parameters():
                     param.requires_grad = False
         for i in range(1, self.frozen_stages + 1):
@@ -310,7 +326,8 @@ class ResNet(BaseModule):
                 param.requires_grad = False
 
     def forward(self, x):
-        x = self.maxpool(self.relu(self.norm1(self.conv1(x))))
+        x = self.stem(x) if self.deep_stem else self.relu(self.norm1(self.conv1(x)))
+        x = self.maxpool(x)
         outs = []
         for i, name in enumerate(self.res_layers):
             x = getattr(self, name)(x)
@@ -326,3 +343,11 @@ class ResNet(BaseModule):
                 if isinstance(module, _BatchNorm):
                     module.eval()
         return self
+
+
+@BACKBONES.register_module()
+class ResNetV1d(ResNet):
+    """ResNet-D: the deep 3x3 stem and average-pooled shortcuts (``deep_stem=True, avg_down=True``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(deep_stem=True, avg_down=True, **kwargs)

@@ -1,17 +1,13 @@
 """mmlite: a legacy-compatible MMCV 1.x hook runner and mmdet 2.x training stack for modern PyTorch.
 
-``import mmlite`` gives mmcv's top-level names; the runner, parallel wrappers and detection stack
-live in ``mmlite.runner``, ``mmlite.parallel``, ``mmlite.models``, ``mmlite.datasets`` and
-``mmlite.apis`` (``mmcv.X`` → ``mmlite.X``).
+``import mmlite`` gives mmcv's top-level names (its ``utils``, ``fileio`` and ``image`` functions:
+``mmlite.load``, ``mmlite.imread``, ``mmlite.FileClient``...); the runner, parallel wrappers and
+detection stack live in ``mmlite.runner``, ``mmlite.parallel``, ``mmlite.models``,
+``mmlite.datasets`` and ``mmlite.apis`` (``mmcv.X`` → ``mmlite.X``).
 """
-from .utils import (Config, ConfigDict, DictAction, ProgressBar, Registry, build_from_cfg, check_file_exist,
-                    collect_env, digit_version, dump, is_list_of, is_seq_of, is_str, is_tuple_of, list_from_file, load,
-                    mkdir_or_exist, scandir, track_iter_progress, track_progress)
+from . import image, utils
+from .image import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403
 from .version import __version__, version_info
 
-__all__ = [
-    'Config', 'ConfigDict', 'DictAction', 'ProgressBar', 'Registry', 'build_from_cfg',
-    'check_file_exist', 'collect_env', 'digit_version', 'dump', 'is_list_of', 'is_seq_of', 'is_str',
-    'is_tuple_of', 'list_from_file', 'load', 'mkdir_or_exist', 'scandir', 'track_iter_progress',
-    'track_progress', '__version__', 'version_info'
-]
+__all__ = ['__version__', 'version_info', *image.__all__, *utils.__all__]

@@ -33,6 +33,26 @@ def is_tuple_of(seq: Any, expected_type: type | tuple) -> bool:
     return is_seq_of(seq, expected_type, seq_type=tuple)
 
 
+def iter_cast(inputs: Iterable, dst_type: type, return_type: type | None = None) -> Iterable:
+    """Each item of ``inputs`` converted to ``dst_type`` (a lazy ``map``, or a ``return_type`` container)."""
+    if not isinstance(inputs, abc.Iterable):
+        raise TypeError(f'inputs must be an iterable object, got {type(inputs)}')
+    if not isinstance(dst_type, type):
+        raise TypeError(f'"dst_type" must be a valid type, got {dst_type!r}')
+    out = map(dst_type, inputs)
+    return out if return_type is None else return_type(out)
+
+
+def list_cast(inputs: Iterable, dst_type: type) -> list:
+    """``[dst_type(x) for x in inputs]``."""
+    return iter_cast(inputs, dst_type, return_type=list)
+
+
+def tuple_cast(inputs: Iterable, dst_type: type) -> tuple:
+    """``tuple(dst_type(x) for x in inputs)``."""
+    return iter_cast(inputs, dst_type, return_type=tuple)
+
+
 def slice_list(in_list: list, lens: int | Sequence[int]) -> list:
     """Cut ``in_list`` into consecutive pieces of the given lengths."""
     if isinstance(lens, int):

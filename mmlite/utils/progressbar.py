@@ -107,6 +107,29 @@ def track_iter_progress(tasks: Any, bar_width: int = 50, file=sys.stdout) -> Ite
         bar.update()
 
 
+def track_parallel_progress(func: Callable, tasks: Any, nproc: int, initializer: Callable | None = None,
+                            initargs: tuple | None = None, bar_width: int = 50, chunksize: int = 1,
+                            skip_first: bool = False, keep_order: bool = True, file=sys.stdout) -> list:
+    """Apply ``func`` to each task in a pool of ``nproc`` processes with a progress bar; return the results
+    (in task order when ``keep_order``, else in completion order). ``skip_first`` leaves the first
+    ``nproc * chunksize`` tasks (the pool's warm-up) out of the rate."""
+    from multiprocessing import Pool  # imported on use: spawning processes is rare
+    iterator, total = _tasks_and_total(tasks)
+    results = []
+    with Pool(nproc, initializer, initargs or ()) as pool:
+        mapper = pool.imap if keep_order else pool.imap_unordered
+        warmup = nproc * chunksize if skip_first else 0
+        bar = ProgressBar(total - warmup, bar_width, start=not skip_first, file=file)
+        for result in mapper(func, iterator, chunksize):
+            results.append(result)
+            if skip_first and len(results) <= warmup:
+                if len(results) == warmup:
+                    bar.start()
+                continue
+            bar.update()
+    return results
+
+
 def _tasks_and_total(tasks: Any) -> tuple[Iterable, int]:
     if isinstance(tasks, tuple) and len(tasks) == 2 and isinstance(tasks[1], int):
         return tasks[0], tasks[1]

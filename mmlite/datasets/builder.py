@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import copy
-import random
 import warnings
 from functools import partial
 
-import numpy as np
-import torch
 from torch.utils.data import DataLoader
 
 from ..parallel import collate
 from ..runner.dist_utils import get_dist_info
-from ..utils import build_from_cfg
+from ..utils import build_from_cfg, worker_init_fn
 from ..utils.errors import ReadableKeyError
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
 from .registry import DATASETS, PIPELINES  # noqa: F401
@@ -56,15 +53,6 @@ def build_dataset(cfg, default_args: dict | None = None):
     if isinstance(kind, str) and DATASETS.get(kind) is None:
         raise ReadableKeyError(DATASETS.missing_message(kind, 'data.*.type'))
     return build_from_cfg(cfg, DATASETS, default_args)
-
-
-def worker_init_fn(worker_id: int, num_workers: int, rank: int, seed: int) -> None:
-    """Seed NumPy, ``random`` and torch in a loader worker with ``num_workers * rank + worker_id +
-    seed`` (a module-level function, so loaders pickle under the spawn start method)."""
-    worker_seed = num_workers * rank + worker_id + seed
-    np.random.seed(worker_seed % 2**32)
-    random.seed(worker_seed)
-    torch.manual_seed(worker_seed)
 
 
 def _samplers(dataset, samples_per_gpu: int, batch_size: int, dist: bool, shuffle: bool, seed,

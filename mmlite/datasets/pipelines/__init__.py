@@ -2,6 +2,7 @@
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop
 from .compose import Compose
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
+from .instance_filtering import CutOut, FilterAnnotations, RandomShift
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
 from .test_time_aug import MultiScaleFlipAug
 from .transforms import Normalize, Pad, RandomFlip, Resize
@@ -10,5 +11,5 @@ __all__ = [
     'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
-    'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop'
+    'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift'
 ]

@@ -32,11 +32,23 @@ def load_coco(ann_file: str) -> COCO:
     if missing:
         raise ValueError(f'{ann_file} is not a COCO annotation file: it has no list '
                          f'"{missing[0]}" (expected keys "images", "annotations", "categories")')
+    _renumber_from_one(data['annotations'], ann_file)
     coco = COCO()
     coco.dataset = data
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while indexing
         coco.createIndex()
     return coco
+
+
+def _renumber_from_one(annotations: list, ann_file: str) -> None:
+    """Shift annotation ids by one, in memory, when one of them is 0: pycocotools marks a detection's match by
+    the annotation id, so a match with id 0 reads as no match (files from mmdet 2.x's VOC converter start at 0)."""
+    if not any(ann.get('id') == 0 for ann in annotations):
+        return
+    for ann in annotations:
+        ann['id'] += 1
+    print_log(f'{ann_file}: annotation ids start at 0, which pycocotools evaluates as unmatched; they are counted '
+              f'from 1 instead (in memory, the file is unchanged)', logger=get_root_logger(), level=30)
 
 
 def _outside(bbox: list, width: float, height: float) -> bool:

@@ -131,3 +131,66 @@ def test_publish_model_drops_training_state_and_names_by_sha(tmp_path):
     torch.save({'weight': torch.zeros(1)}, tmp_path / 'bare.pth')
     with pytest.raises(ValueError, match='bare.pth is not a training checkpoint'):
         _publish_model().process_checkpoint(str(tmp_path / 'bare.pth'), str(tmp_path / 'x.pth'))
+
+
+def _confusion_matrix_tool():
+    spec = importlib.util.spec_from_file_location('confusion_matrix',
+                                                  f'{REPO}/tools/analysis_tools/confusion_matrix.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_confusion_matrix_matches_mmdet():
+    golden = json.load(open(f'{REPO}/tests/data/mmdet2282_confusion_matrix_golden.json'))
+    anns = [dict(bboxes=np.array(a['bboxes'], np.float32).reshape(-1, 4), labels=np.array(a['labels'], np.int64))
+            for a in golden['anns']]
+
+    class Dataset:
+        CLASSES = ('a', 'b', 'c')
+
+        def get_ann_info(self, idx):
+            return anns[idx]
+
+    results = [[np.array(r, np.float32).reshape(-1, 5) for r in per] for per in golden['results']]
+    tool = _confusion_matrix_tool()
+    for expected in golden['expected']:
+        matrix = tool.calculate_confusion_matrix(Dataset(), results, **expected['kwargs'])
+        np.testing.assert_array_equal(matrix, expected['matrix'], err_msg=str(expected['kwargs']))
+    mask_results = [(per, [[] for _ in per]) for per in results]  # a mask model's results use their boxes
+    np.testing.assert_array_equal(tool.calculate_confusion_matrix(Dataset(), mask_results, **golden['expected'][0][
+        'kwargs']), golden['expected'][0]['matrix'])
+
+
+def test_confusion_matrix_tool_writes_the_plot(tiny_config, tmp_path):
+    import pickle
+
+    from mmlite.apis.saved_results import load_test_set_and_results
+    _, dataset, _ = load_test_set_and_results(tiny_config, _write_empty_results(tiny_config, tmp_path))
+    results_file = tmp_path / 'results.pkl'
+    perfect = []
+    for i in range(len(dataset)):
+        ann = dataset.get_ann_info(i)
+        perfect.append([np.hstack([ann['bboxes'][ann['labels'] == k], np.ones(((ann['labels'] == k).sum(), 1))])
+                        .astype(np.float32) for k in range(len(dataset.CLASSES))])
+    results_file.write_bytes(pickle.dumps(perfect))
+    matrix = _confusion_matrix_tool().main([tiny_config, str(results_file), str(tmp_path / 'plot')])
+    assert (tmp_path / 'plot' / 'confusion_matrix.png').stat().st_size > 0
+    assert matrix[-1].sum() == 0 and matrix[:, -1].sum() == 0  # perfect detections: no background row/column
+    assert np.trace(matrix) == sum(len(dataset.get_ann_info(i)['labels']) for i in range(len(dataset)))
+    results_file.write_bytes(pickle.dumps(perfect[:1]))
+    with pytest.raises(SystemExit, match='pass the config the results were produced with'):
+        _confusion_matrix_tool().main([tiny_config, str(results_file), str(tmp_path / 'plot')])
+
+
+def _write_empty_results(config, tmp_path):
+    """A placeholder results file with one entry per test image (the count is all the loader checks)."""
+    import pickle
+
+    from mmlite.datasets import build_dataset
+    from mmlite.utils import Config
+    cfg = Config.fromfile(config)
+    cfg.data.test.test_mode = True
+    path = tmp_path / 'placeholder.pkl'
+    path.write_bytes(pickle.dumps([None] * len(build_dataset(cfg.data.test))))
+    return str(path)

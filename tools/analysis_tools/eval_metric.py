@@ -14,9 +14,9 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout too
 
+from mmlite.apis.saved_results import load_test_set_and_results  # noqa: E402
 from mmlite.core.evaluation import dataset_evaluate_kwargs  # noqa: E402
-from mmlite.datasets import build_dataset  # noqa: E402
-from mmlite.utils import Config, DictAction, load, replace_cfg_vals, update_data_root  # noqa: E402
+from mmlite.utils import DictAction  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,17 +40,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict | None:
     args = parse_args(argv)
-    cfg = replace_cfg_vals(Config.fromfile(args.config))
-    update_data_root(cfg)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.data.test.test_mode = True
-    dataset = build_dataset(cfg.data.test)
-    outputs = load(args.pkl_results)
-    if not isinstance(outputs, list) or len(outputs) != len(dataset):
-        size = len(outputs) if isinstance(outputs, list) else type(outputs).__name__
-        raise SystemExit(f'{args.pkl_results} holds {size} results but the test set of {args.config} has '
-                         f'{len(dataset)} images: pass the config the results were produced with')
+    cfg, dataset, outputs = load_test_set_and_results(args.config, args.pkl_results, args.cfg_options)
     kwargs = args.eval_options or {}
     if args.format_only:
         dataset.format_results(outputs, **kwargs)

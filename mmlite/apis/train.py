@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-import torch
-import torch.distributed as dist
-
 from ..core.evaluation import DistEvalHook, EvalHook
+from ..core.utils import sync_random_seed
 from ..datasets import build_dataloader, build_dataset, replace_ImageToTensor
 from ..parallel import build_ddp, build_dp
 from ..runner import (DistSamplerSeedHook, EpochBasedRunner, Fp16OptimizerHook, OptimizerHook, build_optimizer,
@@ -18,16 +15,7 @@ from .speed_knobs import apply_speed_knobs
 
 def init_random_seed(seed: int | None = None, device: str = 'cuda') -> int:
     """``seed`` if given, else a random one that every rank shares (rank 0's, broadcast)."""
-    if seed is not None:
-        return seed
-    seed = int(np.random.randint(2**31))
-    rank, world_size = get_dist_info()
-    if world_size == 1:
-        return seed
-    device = device if dist.get_backend() == 'nccl' else 'cpu'
-    value = torch.tensor(seed if rank == 0 else 0, dtype=torch.int64, device=device)
-    dist.broadcast(value, src=0)
-    return int(value.item())
+    return seed if seed is not None else sync_random_seed(None, device)
 
 
 def auto_scale_lr(cfg, distributed: bool, logger) -> None:

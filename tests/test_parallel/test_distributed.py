@@ -87,10 +87,28 @@ def _worker(rank, port, work_dir):
         warnings.simplefilter('always')
         MMDistributedDataParallel(ToyModel(), broadcast_buffers=False)
     report['ddp_warnings'] = [str(w.message) for w in caught if 'buffers' in str(w.message)]
+    report['core_dist'] = _core_dist_helpers(rank)
     if rank == 0:
         with open(osp.join(work_dir, 'report.json'), 'w') as f:
             json.dump(report, f)
     dist.destroy_process_group()
+
+
+def _core_dist_helpers(rank):
+    """mmdet.core.utils' collectives with rank-dependent inputs (gathered so rank 0 can report them)."""
+    from mmlite.core.utils import all_reduce_dict, allreduce_grads, sync_random_seed
+    reduced = all_reduce_dict(dict(a=torch.tensor([1.0 + rank, 2.0]), b=torch.tensor(10.0 * rank)), op='mean')
+    grads = []
+    for coalesce, bucket_mb in ((True, -1), (True, 1e-6), (False, -1)):
+        layer = torch.nn.Linear(2, 2)
+        for param in layer.parameters():
+            param.grad = torch.full_like(param, float(rank + 1))
+        allreduce_grads(list(layer.parameters()), coalesce=coalesce, bucket_size_mb=bucket_mb)
+        grads.append([p.grad.flatten().tolist() for p in layer.parameters()])
+    out = dict(seed=sync_random_seed(100 + rank), reduced={k: v.tolist() for k, v in reduced.items()}, grads=grads)
+    gathered = [None] * WORLD
+    dist.all_gather_object(gathered, out)
+    return gathered
 
 
 @pytest.fixture(scope='module')
@@ -141,6 +159,14 @@ def test_results_collected_in_dataset_order(ddp_run):
     _, report = ddp_run
     expected = [f'result{i}' for i in range(5)]
     assert report['collected_cpu'] == expected and report['collected_gpu'] == expected
+
+
+def test_core_distributed_helpers(ddp_run):
+    _, report = ddp_run
+    ranks = report['core_dist']
+    assert [r['seed'] for r in ranks] == [100, 100]  # rank 0's seed everywhere
+    assert all(r['reduced'] == dict(a=[1.5, 2.0], b=5.0) for r in ranks)
+    assert all(value == 1.5 for r in ranks for grads in r['grads'] for p in grads for value in p)
 
 
 def test_nccl_falls_back_to_gloo_on_cpu(ddp_run):

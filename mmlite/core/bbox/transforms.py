@@ -54,3 +54,57 @@ def bbox_mapping_back(bboxes, img_shape, scale_factor, flip, flip_direction='hor
     """Map boxes from an augmented image back to the original one."""
     new = bbox_flip(bboxes, img_shape, flip_direction) if flip else bboxes
     return (new.view(-1, 4) / new.new_tensor(scale_factor)).view(bboxes.shape)
+
+
+def bbox_cxcywh_to_xyxy(bbox: torch.Tensor) -> torch.Tensor:
+    """``(cx, cy, w, h)`` to ``(x1, y1, x2, y2)`` along the last dimension."""
+    cx, cy, w, h = bbox.unbind(-1)
+    return torch.stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], dim=-1)
+
+
+def bbox_xyxy_to_cxcywh(bbox: torch.Tensor) -> torch.Tensor:
+    """``(x1, y1, x2, y2)`` to ``(cx, cy, w, h)`` along the last dimension."""
+    x1, y1, x2, y2 = bbox.unbind(-1)
+    return torch.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], dim=-1)
+
+
+def bbox_rescale(bboxes: torch.Tensor, scale_factor: float = 1.0) -> torch.Tensor:
+    """Scale ``(n, 4)`` boxes or ``(n, 5)`` rois (batch index first) about their centres."""
+    boxes = bboxes[:, 1:] if bboxes.size(1) == 5 else bboxes
+    cx, cy = (boxes[:, 0] + boxes[:, 2]) * 0.5, (boxes[:, 1] + boxes[:, 3]) * 0.5
+    w, h = (boxes[:, 2] - boxes[:, 0]) * scale_factor, (boxes[:, 3] - boxes[:, 1]) * scale_factor
+    scaled = [cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h]
+    return torch.stack(([bboxes[:, 0]] if bboxes.size(1) == 5 else []) + scaled, dim=-1)
+
+
+def distance2bbox(points: torch.Tensor, distance: torch.Tensor, max_shape=None) -> torch.Tensor:
+    """Boxes from points and their ``(left, top, right, bottom)`` distances, clipped to ``max_shape``
+    (``(h, w)``, or one per image for batched ``(B, N, 4)`` input) when given."""
+    x, y = points[..., 0], points[..., 1]
+    bboxes = torch.stack([x - distance[..., 0], y - distance[..., 1], x + distance[..., 2], y + distance[..., 3]], -1)
+    if max_shape is None:
+        return bboxes
+    if bboxes.dim() == 2:
+        bboxes[:, 0::2] = bboxes[:, 0::2].clamp(min=0, max=max_shape[1])
+        bboxes[:, 1::2] = bboxes[:, 1::2].clamp(min=0, max=max_shape[0])
+        return bboxes
+    shape = max_shape if isinstance(max_shape, torch.Tensor) else x.new_tensor(max_shape)
+    shape = shape[..., :2].type_as(x)
+    if shape.ndim == 2 and (bboxes.ndim != 3 or shape.size(0) != bboxes.size(0)):
+        raise ValueError(f'distance2bbox: one max_shape per image is needed, got {tuple(shape.shape)} for boxes '
+                         f'{tuple(bboxes.shape)}')
+    upper = torch.cat([shape, shape], dim=-1).flip(-1).unsqueeze(-2)  # (w, h, w, h)
+    return torch.minimum(bboxes.clamp(min=0), upper)
+
+
+def bbox2distance(points: torch.Tensor, bbox: torch.Tensor, max_dis: float | None = None,
+                  eps: float = 0.1) -> torch.Tensor:
+    """``(left, top, right, bottom)`` distances from points to box sides, clipped to ``max_dis - eps``."""
+    distances = torch.stack([points[:, 0] - bbox[:, 0], points[:, 1] - bbox[:, 1], bbox[:, 2] - points[:, 0],
+                             bbox[:, 3] - points[:, 1]], dim=-1)
+    return distances if max_dis is None else distances.clamp(min=0, max=max_dis - eps)
+
+
+def find_inside_bboxes(bboxes: torch.Tensor, img_h: int, img_w: int) -> torch.Tensor:
+    """Which boxes overlap the ``img_h`` x ``img_w`` image."""
+    return (bboxes[:, 0] < img_w) & (bboxes[:, 2] > 0) & (bboxes[:, 1] < img_h) & (bboxes[:, 3] > 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Callable
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -63,3 +64,44 @@ def reduce_mean(tensor: torch.Tensor) -> torch.Tensor:
     tensor = tensor.clone()
     dist.all_reduce(tensor.div_(dist.get_world_size()), op=dist.ReduceOp.SUM)
     return tensor
+
+
+def flip_tensor(src_tensor: torch.Tensor, flip_direction: str) -> torch.Tensor:
+    """Flip an ``(N, C, H, W)`` tensor 'horizontal'ly, 'vertical'ly or 'diagonal'ly."""
+    dims = {'horizontal': [3], 'vertical': [2], 'diagonal': [2, 3]}
+    if src_tensor.ndim != 4 or flip_direction not in dims:
+        raise ValueError(f'flip_tensor needs a 4-D tensor and one of {list(dims)}, got {src_tensor.ndim}-D and '
+                         f'{flip_direction!r}')
+    return torch.flip(src_tensor, dims[flip_direction])
+
+
+def mask2ndarray(mask) -> np.ndarray:
+    """Instance masks (BitmapMasks/PolygonMasks, array or tensor) as an ``(N, H, W)`` array."""
+    if hasattr(mask, 'to_ndarray'):
+        return mask.to_ndarray()
+    if isinstance(mask, torch.Tensor):
+        return mask.detach().cpu().numpy()
+    if isinstance(mask, np.ndarray):
+        return mask
+    raise TypeError(f'Unsupported {type(mask)} data type')
+
+
+def center_of_mass(mask: torch.Tensor, esp: float = 1e-6) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(row, column)`` centre of mass of an ``(H, W)`` mask."""
+    h, w = mask.shape
+    rows = torch.arange(h, device=mask.device)[:, None]
+    cols = torch.arange(w, device=mask.device)
+    total = mask.sum().float().clamp(min=esp)
+    return (mask * rows).sum() / total, (mask * cols).sum() / total
+
+
+def generate_coordinate(featmap_sizes, device: str | torch.device = 'cuda') -> torch.Tensor:
+    """``(N, 2, H, W)`` x/y coordinates in [-1, 1] for a feature map of ``featmap_sizes`` (N, C, H, W);
+    the default device falls back to the CPU where CUDA is not available."""
+    if str(device).startswith('cuda') and not torch.cuda.is_available():
+        device = 'cpu'
+    x_range = torch.linspace(-1, 1, featmap_sizes[-1], device=device)
+    y_range = torch.linspace(-1, 1, featmap_sizes[-2], device=device)
+    y, x = torch.meshgrid(y_range, x_range, indexing='ij')
+    shape = [featmap_sizes[0], 1, -1, -1]
+    return torch.cat([x.expand(shape), y.expand(shape)], 1)

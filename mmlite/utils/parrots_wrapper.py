@@ -14,13 +14,16 @@ from typing import Any, Callable
 import numpy as np
 import torch
 from torch.nn import SyncBatchNorm
+from torch.nn.modules import conv as _conv
 from torch.nn.modules.batchnorm import _BatchNorm
-from torch.nn.modules.conv import _ConvNd, _ConvTransposeMixin
+from torch.nn.modules.conv import _ConvNd
 from torch.nn.modules.instancenorm import _InstanceNorm
 from torch.nn.modules.pooling import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from torch.utils.data import DataLoader
 
 PoolDataLoader = DataLoader
+# a private torch name: fall back to its successor should a torch release drop it
+_ConvTransposeMixin = getattr(_conv, '_ConvTransposeMixin', _conv._ConvTransposeNd)
 TORCH_VERSION = torch.__version__
 IS_CUDA_AVAILABLE = torch.cuda.is_available()
 IS_MPS_AVAILABLE = bool(getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available())

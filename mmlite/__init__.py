@@ -5,9 +5,22 @@
 detection stack live in ``mmlite.runner``, ``mmlite.parallel``, ``mmlite.models``,
 ``mmlite.datasets`` and ``mmlite.apis`` (``mmcv.X`` → ``mmlite.X``).
 """
-from . import image, utils
-from .image import *  # noqa: F401,F403
+import importlib
+
+from . import utils
 from .utils import *  # noqa: F401,F403
 from .version import __version__, version_info
 
-__all__ = ['__version__', 'version_info', *image.__all__, *utils.__all__]
+__all__ = ['__version__', 'version_info', *utils.__all__]
+
+
+def __getattr__(name: str):
+    # the image functions (mmlite.imread...) load on first use: importing mmlite.runner stays lean
+    if name.startswith('__'):
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    image = importlib.import_module(f'{__name__}.image')  # sets mmlite.image itself
+    if name == 'image':
+        return image
+    if name in image.__all__:
+        return getattr(image, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -110,4 +110,4 @@ def test_mmcv_top_level_names():
                  'mkdir_or_exist', 'track_progress', 'track_parallel_progress', 'FileClient', 'Timer', 'print_log',
                  'list_cast', 'deprecated_api_warning', 'import_modules_from_strings', 'TORCH_VERSION'):
         assert hasattr(mmlite, name), name
-    assert set(mmlite.__all__) >= {'Config', 'imread', 'FileClient'}
+    assert set(mmlite.__all__) >= {'Config', 'load', 'FileClient'}

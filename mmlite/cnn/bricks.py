@@ -32,13 +32,21 @@ UPSAMPLE_LAYERS.register_module(name='bilinear', module=nn.Upsample)
 LINEAR_LAYERS.register_module(name='Linear', module=nn.Linear)
 
 
+def lookup_layer(cfg: dict, registry: Registry, key_path: str) -> tuple[type, dict]:
+    """The class registered for ``cfg['type']`` and ``cfg``'s other keys; errors name ``key_path``."""
+    if not isinstance(cfg, dict) or 'type' not in cfg:
+        raise TypeError(f'{key_path} must be a dict with a "type", got {cfg!r}')
+    cfg = dict(cfg)
+    layer_type = cfg.pop('type')
+    layer = registry.get(layer_type)
+    if layer is None:
+        raise ReadableKeyError(registry.missing_message(layer_type, f'{key_path}.type'))
+    return layer, cfg
+
+
 def build_conv_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
     """A conv layer from ``cfg`` (``dict(type='Conv2d')`` when None)."""
-    cfg = dict(type='Conv2d') if cfg is None else dict(cfg)
-    layer_type = cfg.pop('type')
-    layer = CONV_LAYERS.get(layer_type)
-    if layer is None:
-        raise ReadableKeyError(CONV_LAYERS.missing_message(layer_type, 'conv_cfg.type'))
+    layer, cfg = lookup_layer(dict(type='Conv2d') if cfg is None else cfg, CONV_LAYERS, 'conv_cfg')
     return layer(*args, **kwargs, **cfg)
 
 
@@ -56,13 +64,7 @@ def _norm_abbr(layer_cls: type) -> str:
 
 def build_norm_layer(cfg: dict, num_features: int, postfix: int | str = '') -> tuple[str, nn.Module]:
     """``(name, layer)`` with mmcv's names ('bn1', 'gn'...) and ``requires_grad`` honoured."""
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise TypeError(f'norm_cfg must be a dict with a "type", got {cfg!r}')
-    cfg = dict(cfg)
-    layer_type = cfg.pop('type')
-    norm_cls = NORM_LAYERS.get(layer_type)
-    if norm_cls is None:
-        raise ReadableKeyError(NORM_LAYERS.missing_message(layer_type, 'norm_cfg.type'))
+    norm_cls, cfg = lookup_layer(cfg, NORM_LAYERS, 'norm_cfg')
     name = _norm_abbr(norm_cls) + str(postfix)
     requires_grad = cfg.pop('requires_grad', True)
     cfg.setdefault('eps', 1e-5)
@@ -88,21 +90,13 @@ def build_activation_layer(cfg: dict) -> nn.Module:
 
 
 def build_upsample_layer(cfg: dict, *args, **kwargs) -> nn.Module:
-    """Upsampling: 'deconv' (ConvTranspose2d), 'nearest' or 'bilinear' (nn.Upsample)."""
-    cfg = dict(cfg)
-    layer_type = cfg.pop('type')
-    layer = UPSAMPLE_LAYERS.get(layer_type)
-    if layer is None:
-        raise ReadableKeyError(UPSAMPLE_LAYERS.missing_message(layer_type, 'upsample_cfg.type'))
+    """Upsampling: 'deconv' (ConvTranspose2d), 'nearest' or 'bilinear' (nn.Upsample), 'pixel_shuffle'..."""
+    layer, options = lookup_layer(cfg, UPSAMPLE_LAYERS, 'upsample_cfg')
     if layer is nn.Upsample:
-        cfg['mode'] = layer_type
-    return layer(*args, **kwargs, **cfg)
+        options['mode'] = cfg['type']
+    return layer(*args, **kwargs, **options)
 
 
 def build_linear_layer(cfg: dict | None, *args, **kwargs) -> nn.Module:
-    cfg = dict(type='Linear') if cfg is None else dict(cfg)
-    layer_type = cfg.pop('type')
-    layer = LINEAR_LAYERS.get(layer_type)
-    if layer is None:
-        raise ReadableKeyError(LINEAR_LAYERS.missing_message(layer_type, 'predictor_cfg.type'))
+    layer, cfg = lookup_layer(dict(type='Linear') if cfg is None else cfg, LINEAR_LAYERS, 'predictor_cfg')
     return layer(*args, **kwargs, **cfg)

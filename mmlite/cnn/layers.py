@@ -12,8 +12,7 @@ from torch.nn.modules.instancenorm import _InstanceNorm
 
 from ..runner.weight_init import xavier_init
 from ..utils import Registry
-from ..utils.errors import ReadableKeyError
-from .bricks import CONV_LAYERS, UPSAMPLE_LAYERS
+from .bricks import CONV_LAYERS, UPSAMPLE_LAYERS, lookup_layer
 
 # mmcv's wrappers existed to accept empty batches on torch < 1.5; torch 2.x layers do that themselves.
 Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d = nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d
@@ -55,13 +54,7 @@ def is_norm(layer: nn.Module, exclude: type | tuple | None = None) -> bool:
 
 def build_padding_layer(cfg: dict, *args, **kwargs) -> nn.Module:
     """A padding layer: ``dict(type='zero' | 'reflect' | 'replicate')`` plus the padding as argument."""
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise TypeError(f'padding cfg must be a dict with a "type", got {cfg!r}')
-    cfg = dict(cfg)
-    layer_type = cfg.pop('type')
-    layer = PADDING_LAYERS.get(layer_type)
-    if layer is None:
-        raise ReadableKeyError(PADDING_LAYERS.missing_message(layer_type, 'padding_cfg.type'))
+    layer, cfg = lookup_layer(cfg, PADDING_LAYERS, 'padding_cfg')
     return layer(*args, **kwargs, **cfg)
 
 

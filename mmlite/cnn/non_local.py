@@ -23,7 +23,7 @@ class _NonLocalNd(nn.Module):
 
     def __init__(self, in_channels: int, reduction: int = 2, use_scale: bool = True,
                  conv_cfg: dict | None = None, norm_cfg: dict | None = None, mode: str = 'embedded_gaussian',
-                 std: float = 0.01, zeros_init: bool = True):
+                 std: float = 0.01, zeros_init: bool = True, sub_sample: bool = False):
         super().__init__()
         if mode not in _MODES:
             raise ValueError(f'NonLocal: mode must be one of {_MODES}, got {mode!r}')
@@ -38,6 +38,15 @@ class _NonLocalNd(nn.Module):
         if mode == 'concatenation':
             self.concat_project = ConvModule(inter * 2, 1, 1, bias=False, act_cfg=dict(type='ReLU'))
         self.init_weights(std, zeros_init)
+        self.sub_sample = sub_sample
+        if sub_sample:  # pool the keys and values (g and phi) to a quarter of the positions
+            pool = self._pool()
+            self.g = nn.Sequential(self.g, pool)
+            self.phi = nn.Sequential(self.phi, pool) if mode != 'gaussian' else pool
+
+    @staticmethod
+    def _pool() -> nn.Module:
+        raise NotImplementedError
 
     def init_weights(self, std: float = 0.01, zeros_init: bool = True) -> None:
         for name in ('g', 'theta', 'phi'):
@@ -49,11 +58,6 @@ class _NonLocalNd(nn.Module):
             constant_init(target, 0)
         else:
             normal_init(target, std=std)
-
-    def _sub_sample(self, pool: nn.Module) -> None:
-        """Pool the keys and values (``g`` and ``phi``) to a quarter of the positions."""
-        self.g = nn.Sequential(self.g, pool)
-        self.phi = nn.Sequential(self.phi, pool) if self.mode != 'gaussian' else pool
 
     def _affinity(self, x: torch.Tensor) -> torch.Tensor:
         """Pairwise weights, (N, queries, keys)."""
@@ -90,10 +94,11 @@ class NonLocal1d(_NonLocalNd):
 
     def __init__(self, in_channels: int, sub_sample: bool = False,
                  conv_cfg: dict | None = dict(type='Conv1d'), **kwargs):  # noqa: B006
-        super().__init__(in_channels, conv_cfg=conv_cfg, **kwargs)
-        self.sub_sample = sub_sample
-        if sub_sample:
-            self._sub_sample(nn.MaxPool1d(kernel_size=2))
+        super().__init__(in_channels, conv_cfg=conv_cfg, sub_sample=sub_sample, **kwargs)
+
+    @staticmethod
+    def _pool() -> nn.Module:
+        return nn.MaxPool1d(kernel_size=2)
 
 
 @PLUGIN_LAYERS.register_module()
@@ -104,10 +109,11 @@ class NonLocal2d(_NonLocalNd):
 
     def __init__(self, in_channels: int, sub_sample: bool = False,
                  conv_cfg: dict | None = dict(type='Conv2d'), **kwargs):  # noqa: B006
-        super().__init__(in_channels, conv_cfg=conv_cfg, **kwargs)
-        self.sub_sample = sub_sample
-        if sub_sample:
-            self._sub_sample(nn.MaxPool2d(kernel_size=(2, 2)))
+        super().__init__(in_channels, conv_cfg=conv_cfg, sub_sample=sub_sample, **kwargs)
+
+    @staticmethod
+    def _pool() -> nn.Module:
+        return nn.MaxPool2d(kernel_size=(2, 2))
 
 
 class NonLocal3d(_NonLocalNd):
@@ -115,7 +121,8 @@ class NonLocal3d(_NonLocalNd):
 
     def __init__(self, in_channels: int, sub_sample: bool = False,
                  conv_cfg: dict | None = dict(type='Conv3d'), **kwargs):  # noqa: B006
-        super().__init__(in_channels, conv_cfg=conv_cfg, **kwargs)
-        self.sub_sample = sub_sample
-        if sub_sample:
-            self._sub_sample(nn.MaxPool3d(kernel_size=(1, 2, 2)))
+        super().__init__(in_channels, conv_cfg=conv_cfg, sub_sample=sub_sample, **kwargs)
+
+    @staticmethod
+    def _pool() -> nn.Module:
+        return nn.MaxPool3d(kernel_size=(1, 2, 2))

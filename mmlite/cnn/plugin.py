@@ -7,7 +7,7 @@ import re
 import torch.nn as nn
 
 from ..utils import Registry
-from ..utils.errors import ReadableKeyError
+from .bricks import lookup_layer
 from .conv_module import ConvModule
 
 PLUGIN_LAYERS = Registry('plugin layer')
@@ -26,13 +26,7 @@ def infer_abbr(class_type: type) -> str:
 def build_plugin_layer(cfg: dict, postfix: int | str = '', **kwargs) -> tuple[str, nn.Module]:
     """``(name, layer)``: the plugin of ``cfg['type']`` built with ``cfg``'s other keys and ``kwargs``;
     ``name`` is its abbreviation plus ``postfix`` (e.g. 'context_block3')."""
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise TypeError(f'plugin cfg must be a dict with a "type", got {cfg!r}')
     if not isinstance(postfix, (int, str)):
         raise TypeError(f'postfix must be an int or a str, got {type(postfix)}')
-    cfg = dict(cfg)
-    layer_type = cfg.pop('type')
-    plugin = PLUGIN_LAYERS.get(layer_type)
-    if plugin is None:
-        raise ReadableKeyError(PLUGIN_LAYERS.missing_message(layer_type, 'plugins[].cfg.type'))
+    plugin, cfg = lookup_layer(cfg, PLUGIN_LAYERS, 'plugins[].cfg')
     return infer_abbr(plugin) + str(postfix), plugin(**kwargs, **cfg)

@@ -1,4 +1,5 @@
 """A tiny toy-data config and helpers to run the command-line tools as users do (subprocesses)."""
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -67,3 +68,12 @@ def trained(tiny_config, tmp_path_factory) -> str:
     work_dir = str(tmp_path_factory.mktemp('train') / 'run')
     run_tool('tools/train.py', tiny_config, '--work-dir', work_dir, '--seed', '0')
     return work_dir
+
+
+def load_tool(relative_path: str):
+    """A tool script (``tools/...py``) imported as a module, to call its functions in-process."""
+    name = osp.splitext(osp.basename(relative_path))[0]
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, relative_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

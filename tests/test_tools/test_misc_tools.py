@@ -1,19 +1,15 @@
 """print_config, make_toy_coco, browse_dataset and analyze_logs."""
-import importlib.util
 import json
 import os
 
 import numpy as np
 import pytest
 
-from .conftest import REPO, run_tool
+from .conftest import REPO, load_tool, run_tool
 
 
 def _analyze_logs():
-    spec = importlib.util.spec_from_file_location('analyze_logs', f'{REPO}/tools/analysis_tools/analyze_logs.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/analyze_logs.py')
 
 
 def test_print_config_resolves_bases_and_overrides(tiny_config):
@@ -98,11 +94,7 @@ def test_curve_points_of_an_iteration_based_log():
 
 
 def _publish_model():
-    spec = importlib.util.spec_from_file_location('publish_model',
-                                                  f'{REPO}/tools/model_converters/publish_model.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/model_converters/publish_model.py')
 
 
 def test_publish_model_drops_training_state_and_names_by_sha(tmp_path):
@@ -134,11 +126,7 @@ def test_publish_model_drops_training_state_and_names_by_sha(tmp_path):
 
 
 def _confusion_matrix_tool():
-    spec = importlib.util.spec_from_file_location('confusion_matrix',
-                                                  f'{REPO}/tools/analysis_tools/confusion_matrix.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/confusion_matrix.py')
 
 
 def test_confusion_matrix_matches_mmdet():

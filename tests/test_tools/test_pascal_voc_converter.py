@@ -1,6 +1,5 @@
 """tools/dataset_converters/pascal_voc.py against mmdet 2.28.2's tool on the same devkit
 (tests/data/mmdet2282_pascal_voc_converter_golden.json), and CocoDataset on what it writes."""
-import importlib.util
 import json
 import pickle
 from pathlib import Path
@@ -11,15 +10,14 @@ import pytest
 from mmlite.core.evaluation.class_names import VOC_CLASSES
 from mmlite.datasets import CocoDataset
 
+from .conftest import load_tool
+
 ROOT = Path(__file__).parents[2]
 GOLDEN = json.loads((ROOT / 'tests' / 'data' / 'mmdet2282_pascal_voc_converter_golden.json').read_text())
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('pascal_voc', ROOT / 'tools' / 'dataset_converters' / 'pascal_voc.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/dataset_converters/pascal_voc.py')
 
 
 def _devkit(tmp_path: Path) -> Path:

@@ -16,14 +16,12 @@ import warnings
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout too
 
 from mmlite.apis import multi_gpu_test, single_gpu_test  # noqa: E402
-from mmlite.cnn import fuse_conv_bn  # noqa: E402
+from mmlite.apis.test_setup import build_test_model, load_test_config  # noqa: E402
 from mmlite.core.evaluation import dataset_evaluate_kwargs  # noqa: E402
 from mmlite.datasets import build_dataloader, build_dataset, replace_ImageToTensor  # noqa: E402
-from mmlite.models import build_detector  # noqa: E402
 from mmlite.parallel import build_ddp, build_dp  # noqa: E402
-from mmlite.runner import get_dist_info, init_dist, load_checkpoint, wrap_fp16_model  # noqa: E402
-from mmlite.utils import (Config, DictAction, compat_cfg, dump, get_device, mkdir_or_exist,  # noqa: E402
-                          replace_cfg_vals, setup_multi_processes, update_data_root)
+from mmlite.runner import get_dist_info, init_dist  # noqa: E402
+from mmlite.utils import Config, DictAction, dump, mkdir_or_exist  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -79,23 +77,12 @@ def check_args(args) -> None:
 
 
 def load_config(args) -> Config:
-    cfg = replace_cfg_vals(Config.fromfile(args.config))
-    update_data_root(cfg)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg = compat_cfg(cfg)
-    setup_multi_processes(cfg)
-    if 'pretrained' in cfg.model:
-        cfg.model.pretrained = None
-    elif 'init_cfg' in cfg.model.get('backbone', {}):
-        cfg.model.backbone.init_cfg = None  # the checkpoint provides every weight
+    cfg = load_test_config(args.config, args.cfg_options)
     if args.gpu_ids is not None:
         warnings.warn('`--gpu-ids` is deprecated, please use `--gpu-id`; testing uses the first id.')
         cfg.gpu_ids = args.gpu_ids[:1]
     else:
         cfg.gpu_ids = [args.gpu_id]
-    cfg.device = get_device()
-    cfg.model.train_cfg = None
     return cfg
 
 
@@ -109,18 +96,6 @@ def build_test_loader(cfg, distributed: bool):
             test_cfg.pipeline = replace_ImageToTensor(test_cfg.pipeline)
     dataset = build_dataset(cfg.data.test)
     return dataset, build_dataloader(dataset, **loader_cfg)
-
-
-def build_model(cfg, args, dataset):
-    model = build_detector(cfg.model, test_cfg=cfg.get('test_cfg'))
-    if cfg.get('fp16') is not None:
-        wrap_fp16_model(model)
-    checkpoint = load_checkpoint(model, args.checkpoint, map_location='cpu')
-    if args.fuse_conv_bn:
-        model = fuse_conv_bn(model.eval())
-    meta = checkpoint.get('meta', {})
-    model.CLASSES = meta['CLASSES'] if 'CLASSES' in meta else dataset.CLASSES
-    return model
 
 
 def report(cfg, args, dataset, outputs) -> None:
@@ -148,7 +123,7 @@ def main(argv=None) -> None:
     if distributed:
         init_dist(args.launcher, **cfg.get('dist_params', {}))
     dataset, data_loader = build_test_loader(cfg, distributed)
-    model = build_model(cfg, args, dataset)
+    model = build_test_model(cfg, args.checkpoint, args.fuse_conv_bn, dataset)
     if distributed:
         model = build_ddp(model, cfg.device, device_ids=[int(os.environ['LOCAL_RANK'])], broadcast_buffers=False)
         outputs = multi_gpu_test(model, data_loader, args.tmpdir,

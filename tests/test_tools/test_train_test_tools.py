@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 import torch
 
-from .conftest import json_records, run_tool
+from .conftest import json_records, load_tool, run_tool
 
 
 def _val_records(work_dir):
@@ -104,3 +104,18 @@ def test_cpu_machine_with_gpu_ids_trains_on_cpu(tiny_config, tmp_path):
     proc = run_tool('tools/train.py', tiny_config, '--work-dir', str(tmp_path), '--gpu-ids', '0', '1',
                     '--no-validate', '--cfg-options', 'runner.max_epochs=1')
     assert 'CUDA is not available' in proc.stderr and osp.isfile(tmp_path / 'epoch_1.pth')
+
+
+def test_benchmark_tool_reports_fps(trained, tiny_config, capsys):
+    tool = load_tool('tools/analysis_tools/benchmark.py')
+    checkpoint = os.path.join(trained, 'latest.pth')
+    fps_list = tool.main([tiny_config, checkpoint, '--max-iter', '9', '--log-interval', '2', '--repeat-num', '2',
+                          '--fuse-conv-bn'])
+    out = capsys.readouterr().out
+    assert len(fps_list) == 2 and all(fps > 0 for fps in fps_list)
+    assert 'Done image [6  / 9], fps:' in out and out.count('Overall fps:') == 3  # two runs and their mean
+    # a test set smaller than --max-iter still gets its overall line (mmdet's printed none)
+    assert tool.main([tiny_config, checkpoint, '--max-iter', '500']) > 0
+    assert 'Overall fps' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        tool.parse_args([tiny_config, checkpoint, '--max-iter', '5'])

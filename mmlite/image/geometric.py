@@ -148,3 +148,16 @@ def imcrop(img: np.ndarray, bboxes: np.ndarray, scale: float = 1.0, pad_fill=Non
         x2, y2 = max(min(x2, w - 1), 0), max(min(y2, h - 1), 0)
         patches.append(img[y1:y2 + 1, x1:x2 + 1].copy())
     return patches[0] if single else patches
+
+
+def imflip_(img: np.ndarray, direction: str = 'horizontal') -> np.ndarray:
+    """:func:`imflip` in place: ``img`` itself is flipped and returned."""
+    img[...] = imflip(img, direction)
+    return img
+
+
+def imresize_like(img: np.ndarray, dst_img: np.ndarray, return_scale: bool = False,
+                  interpolation: str = 'bilinear', backend: str | None = None):
+    """:func:`imresize` to ``dst_img``'s height and width."""
+    h, w = dst_img.shape[:2]
+    return imresize(img, (w, h), return_scale, interpolation, backend=backend)

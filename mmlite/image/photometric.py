@@ -60,9 +60,12 @@ rgb2bgr = bgr2rgb
 
 
 def bgr2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:
-    """Luma (ITU-R BT.601, as OpenCV) of a BGR image."""
-    gray = img[..., 0] * 0.114 + img[..., 1] * 0.587 + img[..., 2] * 0.299
-    gray = gray.astype(img.dtype) if img.dtype != np.uint8 else np.round(gray).astype(np.uint8)
+    """Luma (ITU-R BT.601) of a BGR image; uint8 in OpenCV's 15-bit fixed point, so values are identical."""
+    if img.dtype == np.uint8:
+        wide = img.astype(np.int32)
+        gray = ((wide[..., 0] * 3735 + wide[..., 1] * 19235 + wide[..., 2] * 9798 + (1 << 14)) >> 15).astype(np.uint8)
+    else:
+        gray = (img[..., 0] * 0.114 + img[..., 1] * 0.587 + img[..., 2] * 0.299).astype(img.dtype)
     return gray[..., None] if keepdim else gray
 
 
@@ -101,3 +104,40 @@ def hsv2bgr(img: np.ndarray) -> np.ndarray:
     b = np.choose(sector, [zeros, zeros, x, c, c, x])
     m = v - c
     return np.stack([b + m, g + m, r + m], axis=-1).astype(np.float32)
+
+
+def rgb2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:
+    """Luma of an RGB image."""
+    return bgr2gray(img[..., ::-1], keepdim)
+
+
+gray2rgb = gray2bgr
+
+
+def iminvert(img: np.ndarray) -> np.ndarray:
+    """``255 - img``."""
+    return np.full_like(img, 255) - img
+
+
+def imconvert(img: np.ndarray, src: str, dst: str) -> np.ndarray:
+    """Convert between 'bgr', 'rgb', 'gray' and 'hsv' (OpenCV's ``COLOR_<SRC>2<DST>`` names)."""
+    key = (src.lower(), dst.lower())
+    conversions = {('bgr', 'rgb'): bgr2rgb, ('rgb', 'bgr'): bgr2rgb, ('bgr', 'gray'): bgr2gray,
+                   ('rgb', 'gray'): rgb2gray, ('gray', 'bgr'): gray2bgr, ('gray', 'rgb'): gray2bgr,
+                   ('bgr', 'hsv'): bgr2hsv, ('hsv', 'bgr'): hsv2bgr,
+                   ('rgb', 'hsv'): lambda x: bgr2hsv(x[..., ::-1]), ('hsv', 'rgb'): lambda x: hsv2bgr(x)[..., ::-1]}
+    if key not in conversions:
+        raise ValueError(f'imconvert: {src} to {dst} is not supported; supported: '
+                         f'{sorted(f"{a}2{b}" for a, b in conversions)}')
+    return conversions[key](img)
+
+
+def posterize(img: np.ndarray, bits: int) -> np.ndarray:
+    """Keep the ``bits`` highest bits of each uint8 value."""
+    shift = 8 - bits
+    return np.left_shift(np.right_shift(img, shift), shift)
+
+
+def solarize(img: np.ndarray, thr: int = 128) -> np.ndarray:
+    """Invert the values at or above ``thr``."""
+    return np.where(img < thr, img, 255 - img)

@@ -94,3 +94,37 @@ def imshow_det_bboxes(img: np.ndarray, bboxes: np.ndarray, labels: np.ndarray, s
     if out_file is not None:
         imwrite(drawn, out_file)
     return drawn
+
+
+def imshow(img, win_name: str = '', wait_time: int = 0) -> None:
+    """Display a BGR image (an array or a file path) with matplotlib."""
+    from .io import imread
+    _show(np.ascontiguousarray(imread(img)[..., ::-1]), win_name, wait_time)
+
+
+def imshow_bboxes(img, bboxes, colors='green', top_k: int = -1, thickness: int = 1, show: bool = True,
+                  win_name: str = '', wait_time: int = 0, out_file: str | None = None) -> np.ndarray:
+    """Draw groups of boxes (an ``(n, 4+)`` array or a list of them), each group in its colour (a name,
+    ``Color``, BGR tuple or int; one for all or one per group), the first ``top_k`` of each when positive.
+    Returns the drawn BGR image (the input is not changed)."""
+    from PIL import Image, ImageDraw
+
+    from .color import color_val
+    from .io import imread
+    groups = [bboxes] if isinstance(bboxes, np.ndarray) else list(bboxes)
+    colors = colors if isinstance(colors, list) else [colors] * len(groups)
+    if len(colors) != len(groups):
+        raise ValueError(f'imshow_bboxes: {len(colors)} colours for {len(groups)} groups of boxes')
+    pil = Image.fromarray(np.ascontiguousarray(imread(img)[..., ::-1]).astype(np.uint8))
+    draw = ImageDraw.Draw(pil)
+    for group, color in zip(groups, colors):
+        rgb = tuple(int(c) for c in color_val(color)[::-1])
+        shown = group if top_k <= 0 else group[:top_k]
+        for box in np.asarray(shown).astype(np.int32):
+            draw.rectangle([int(v) for v in box[:4]], outline=rgb, width=thickness)
+    drawn = np.asarray(pil)[..., ::-1].copy()
+    if show:
+        _show(np.asarray(pil), win_name, wait_time)
+    if out_file is not None:
+        imwrite(drawn, out_file)
+    return drawn

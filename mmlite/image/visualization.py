@@ -57,6 +57,16 @@ def _show(img_rgb: np.ndarray, title: str, wait_time: float) -> None:
     plt.close()
 
 
+def _finish(pil, show: bool, win_name: str, wait_time: float, out_file: str | None) -> np.ndarray:
+    """The drawn Pillow image as BGR; shown and/or written when asked."""
+    drawn = np.asarray(pil)[..., ::-1].copy()
+    if show:
+        _show(np.asarray(pil), win_name, wait_time)
+    if out_file is not None:
+        imwrite(drawn, out_file)
+    return drawn
+
+
 def imshow_det_bboxes(img: np.ndarray, bboxes: np.ndarray, labels: np.ndarray, segms=None,
                       class_names=None, score_thr: float = 0, bbox_color=None, text_color=None,
                       mask_color=None, thickness: int = 2, font_size: int = 13, win_name: str = '',
@@ -88,12 +98,7 @@ def imshow_det_bboxes(img: np.ndarray, bboxes: np.ndarray, labels: np.ndarray, s
         name = class_names[label] if class_names is not None else f'class {label}'
         text = f'{name}|{box[4]:.02f}' if len(box) > 4 else name
         draw.text((float(box[0]) + 2, float(box[1]) + 1), text, fill=label_colors[label])
-    drawn = np.asarray(pil)[..., ::-1].copy()
-    if show:
-        _show(np.asarray(pil), win_name, wait_time)
-    if out_file is not None:
-        imwrite(drawn, out_file)
-    return drawn
+    return _finish(pil, show, win_name, wait_time, out_file)
 
 
 def imshow(img, win_name: str = '', wait_time: int = 0) -> None:
@@ -122,9 +127,4 @@ def imshow_bboxes(img, bboxes, colors='green', top_k: int = -1, thickness: int =
         shown = group if top_k <= 0 else group[:top_k]
         for box in np.asarray(shown).astype(np.int32):
             draw.rectangle([int(v) for v in box[:4]], outline=rgb, width=thickness)
-    drawn = np.asarray(pil)[..., ::-1].copy()
-    if show:
-        _show(np.asarray(pil), win_name, wait_time)
-    if out_file is not None:
-        imwrite(drawn, out_file)
-    return drawn
+    return _finish(pil, show, win_name, wait_time, out_file)

@@ -122,3 +122,22 @@ def test_training_losses_match(name):
     assert list(log_vars) == list(expected)
     for key, value in expected.items():
         assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+
+
+def test_ohem_sampler_training_losses_match():
+    """mmdet's OHEM config (``sampler=dict(type='OHEMSampler')``), sampling 64 of ~2000 RoIs by loss."""
+    import json
+    ohem = json.load(open(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_ohem_golden.json')))
+    cfg = tiny_model_cfg('faster_rcnn')
+    cfg['train_cfg']['rcnn']['sampler'].update(ohem['sampler'])
+    model = build_detector(cfg).train()
+    own = model.state_dict()
+    model.load_state_dict({k: GOLDEN['weights']['two_stage'][k].to(own[k].dtype) for k in own}, strict=True)
+    torch.manual_seed(0)
+    losses = model.forward_train(GOLDEN['img'], _metas(), gt_bboxes=GOLDEN['gt_bboxes'], gt_labels=GOLDEN['gt_labels'])
+    _, log_vars = model._parse_losses(losses)
+    assert list(log_vars) == list(ohem['log_vars'])
+    for key, value in ohem['log_vars'].items():
+        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+    # the hardest RoIs cost more than random ones: the sampler changed what is learned from
+    assert ohem['log_vars']['loss_cls'] > GOLDEN['models']['faster_rcnn']['log_vars']['loss_cls']

@@ -4,6 +4,7 @@ from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATOR
                       build_iou_calculator, build_sampler)
 from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, PseudoBBoxCoder, bbox2delta, delta2bbox
 from .iou import BboxOverlaps2D, bbox_overlaps
+from .ohem_sampler import OHEMSampler
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
                          bbox_mapping_back, bbox_rescale, bbox_xyxy_to_cxcywh, distance2bbox, find_inside_bboxes,
@@ -14,6 +15,7 @@ __all__ = [
     'IOU_CALCULATORS', 'build_assigner', 'build_bbox_coder', 'build_iou_calculator', 'build_sampler',
     'BaseBBoxCoder', 'DeltaXYWHBBoxCoder', 'bbox2delta', 'delta2bbox', 'BboxOverlaps2D', 'bbox_overlaps',
     'BaseSampler', 'PseudoSampler', 'RandomSampler', 'SamplingResult', 'bbox2result', 'bbox2roi',
-    'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'bbox_cxcywh_to_xyxy',
+    'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
+    'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes'
 ]

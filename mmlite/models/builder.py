@@ -5,13 +5,16 @@ from __future__ import annotations
 import warnings
 
 from ..cnn import MODELS
+from ..runner import Sequential
 from ..utils import build_from_cfg
 from ..utils.errors import ReadableKeyError
 
 BACKBONES = NECKS = ROI_EXTRACTORS = SHARED_HEADS = HEADS = LOSSES = DETECTORS = MODELS
 
 
-def _build(cfg: dict, what: str, default_args: dict | None = None):
+def _build(cfg: dict | list, what: str, default_args: dict | None = None):
+    if isinstance(cfg, list):  # several modules in a row (e.g. neck=[FPN, BFP]), as mmcv builds them
+        return Sequential(*[_build(item, f'{what}[{i}]', default_args) for i, item in enumerate(cfg)])
     if not isinstance(cfg, dict) or 'type' not in cfg:
         raise ReadableKeyError(f'{what} config needs a "type", got {cfg!r}')
     if isinstance(cfg['type'], str) and MODELS.get(cfg['type']) is None:

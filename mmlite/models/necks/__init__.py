@@ -1,4 +1,5 @@
 """Necks with mmdet names."""
+from .bfp import BFP
 from .fpn import FPN
 
-__all__ = ['FPN']
+__all__ = ['FPN', 'BFP']

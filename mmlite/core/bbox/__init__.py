@@ -1,5 +1,6 @@
 """Boxes: IoU, coders, assigners, samplers and format helpers (mmdet.core.bbox names)."""
 from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
+from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
                       build_iou_calculator, build_sampler)
 from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, PseudoBBoxCoder, bbox2delta, delta2bbox
@@ -16,6 +17,6 @@ __all__ = [
     'BaseBBoxCoder', 'DeltaXYWHBBoxCoder', 'bbox2delta', 'delta2bbox', 'BboxOverlaps2D', 'bbox_overlaps',
     'BaseSampler', 'PseudoSampler', 'RandomSampler', 'SamplingResult', 'bbox2result', 'bbox2roi',
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
-    'bbox_cxcywh_to_xyxy',
+    'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes'
 ]

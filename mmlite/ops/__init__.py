@@ -5,5 +5,6 @@ check_torchvision_ops()
 
 from .nms import batched_nms, nms  # noqa: E402
 from .roi_align import RoIAlign, roi_align  # noqa: E402
+from .soft_nms import soft_nms  # noqa: E402
 
-__all__ = ['nms', 'batched_nms', 'RoIAlign', 'roi_align']
+__all__ = ['nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align']

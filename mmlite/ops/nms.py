@@ -7,6 +7,7 @@ from torchvision.ops import batched_nms as tv_batched_nms
 from torchvision.ops import nms as tv_nms
 
 from ..utils.errors import ReadableKeyError
+from .soft_nms import soft_nms
 
 
 def nms(boxes, scores, iou_threshold: float, offset: int = 0, score_threshold: float = 0,
@@ -29,23 +30,55 @@ def nms(boxes, scores, iou_threshold: float, offset: int = 0, score_threshold: f
     return (dets.numpy(), keep.numpy()) if is_numpy else (dets, keep)
 
 
-def _parse_nms_cfg(nms_cfg: dict, class_agnostic: bool) -> tuple[float, int, bool]:
+_SOFT_NMS_KEYS = ('iou_threshold', 'sigma', 'min_score', 'method', 'offset')
+
+
+def _parse_nms_cfg(nms_cfg: dict, class_agnostic: bool) -> tuple[str, dict, int, bool, int]:
+    """``(type, op options, max_num, class_agnostic, split_thr)`` of an mmcv ``nms_cfg``."""
     cfg = dict(nms_cfg)
     class_agnostic = cfg.pop('class_agnostic', class_agnostic)
     nms_type = cfg.pop('type', 'nms')
-    if nms_type != 'nms':
-        raise NotImplementedError(f'nms type {nms_type!r} is not supported by mmlite (use "nms"); config: {nms_cfg}')
-    iou_threshold = cfg.pop('iou_threshold', cfg.pop('iou_thr', None))
-    if iou_threshold is None:
+    if nms_type not in ('nms', 'soft_nms'):
+        raise NotImplementedError(f'nms type {nms_type!r} is not supported by mmlite (use "nms" or "soft_nms"); '
+                                  f'config: {nms_cfg}')
+    if 'iou_thr' in cfg:
+        cfg['iou_threshold'] = cfg.pop('iou_thr')
+    max_num, split_thr = cfg.pop('max_num', -1), cfg.pop('split_thr', 10000)
+    if nms_type == 'soft_nms':
+        unknown = sorted(set(cfg) - set(_SOFT_NMS_KEYS))
+        if unknown:
+            raise ReadableKeyError(f'unsupported soft_nms option(s) {unknown} in {nms_cfg}; expected type, '
+                                   f'{", ".join(_SOFT_NMS_KEYS)}, class_agnostic, max_num, split_thr')
+        return nms_type, cfg, max_num, class_agnostic, split_thr
+    if 'iou_threshold' not in cfg:
         raise ReadableKeyError(f'nms config {nms_cfg} needs iou_threshold')
-    max_num = cfg.pop('max_num', -1)
-    cfg.pop('split_thr', None)  # torchvision picks its own split between the offset trick and a loop
+    iou_threshold = cfg.pop('iou_threshold')
     if cfg.pop('offset', 0) != 0:
         raise NotImplementedError('nms offset=1 (legacy pixel convention) is not supported; use offset=0')
     if cfg:
         raise ReadableKeyError(f'unsupported nms option(s) {sorted(cfg)} in {nms_cfg}; '
                                'expected type, iou_threshold, class_agnostic, max_num, split_thr')
-    return float(iou_threshold), max_num, class_agnostic
+    return nms_type, dict(iou_threshold=float(iou_threshold)), max_num, class_agnostic, split_thr
+
+
+def _batched_soft_nms(boxes, scores, idxs, options: dict, class_agnostic: bool, split_thr: int):
+    """mmcv's batched soft-NMS: one pass over class-offset boxes, or one per class for many boxes."""
+    if class_agnostic or boxes.shape[0] < split_thr:
+        shifted = boxes
+        if not class_agnostic and boxes.numel():
+            shifted = boxes + (idxs.to(boxes) * (boxes.max() + 1))[:, None]
+        dets, keep = soft_nms(shifted, scores, **options)
+        return dets[:, -1], keep
+    kept_scores = scores.new_zeros(scores.shape)
+    kept = torch.zeros_like(scores, dtype=torch.bool)
+    for group in torch.unique(idxs):
+        members = (idxs == group).nonzero(as_tuple=False).view(-1)
+        dets, keep = soft_nms(boxes[members], scores[members], **options)
+        kept[members[keep]] = True
+        kept_scores[members[keep]] = dets[:, -1]
+    keep = kept.nonzero(as_tuple=False).view(-1)
+    new_scores, order = kept_scores[keep].sort(descending=True)
+    return new_scores, keep[order]
 
 
 def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, nms_cfg: dict | None,
@@ -53,8 +86,9 @@ def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, n
     """NMS within each ``idxs`` group (mmcv's ``batched_nms``).
 
     Args:
-        nms_cfg: ``dict(type='nms', iou_threshold=..., class_agnostic=False, max_num=-1)``, or None to
-            keep every box (sorted by score).
+        nms_cfg: ``dict(type='nms', iou_threshold=..., class_agnostic=False, max_num=-1)``, or
+            ``dict(type='soft_nms', iou_threshold=0.3, sigma=0.5, min_score=1e-3, method='linear')`` (the
+            returned scores are the lowered ones), or None to keep every box (sorted by score).
 
     Returns:
         ``(dets (k, 5) sorted by score, keep indices)``.
@@ -62,7 +96,13 @@ def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, n
     if nms_cfg is None:
         scores, keep = scores.sort(descending=True)
         return torch.cat([boxes[keep], scores[:, None]], -1), keep
-    iou_threshold, max_num, class_agnostic = _parse_nms_cfg(nms_cfg, class_agnostic)
+    nms_type, options, max_num, class_agnostic, split_thr = _parse_nms_cfg(nms_cfg, class_agnostic)
+    if nms_type == 'soft_nms':
+        new_scores, keep = _batched_soft_nms(boxes, scores, idxs, options, class_agnostic, split_thr)
+        if max_num > 0:
+            keep, new_scores = keep[:max_num], new_scores[:max_num]
+        return torch.cat([boxes[keep], new_scores[:, None].to(boxes.dtype)], -1), keep
+    iou_threshold = options['iou_threshold']
     if class_agnostic:
         keep = tv_nms(boxes, scores, iou_threshold)
     else:

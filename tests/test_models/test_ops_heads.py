@@ -59,8 +59,8 @@ def test_nms_functions():
     assert keep.tolist() == [3, 0, 1, 2]
     with pytest.raises(KeyError, match='iou_thr'):
         batched_nms(boxes, scores, labels, dict(type='nms', iou=0.5))
-    with pytest.raises(NotImplementedError, match='soft_nms'):
-        batched_nms(boxes, scores, labels, dict(type='soft_nms', iou_threshold=0.5))
+    with pytest.raises(NotImplementedError, match='"nms" or "soft_nms"'):
+        batched_nms(boxes, scores, labels, dict(type='matrix_nms', iou_threshold=0.5))
 
 
 def test_multiclass_nms_drops_background_and_low_scores():

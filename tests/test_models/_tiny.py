@@ -16,13 +16,21 @@ SHIPPED = {
     'mask_rcnn': 'mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py',
     'rpn': 'rpn/rpn_r50_fpn_1x_coco.py',
 }
+FCOS = {
+    'fcos': 'fcos/fcos_r50_caffe_fpn_gn-head_1x_coco.py',
+    'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
+}
+CASCADE = {
+    'cascade_rcnn': 'cascade_rcnn/cascade_rcnn_r50_fpn_1x_coco.py',
+    'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
+}
 NUM_CLASSES = 3
 WIDTH = 16
 
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, SHIPPED[name]))
+    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **FCOS}[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 
@@ -38,10 +46,13 @@ def tiny_model_cfg(name: str) -> dict:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
         model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=1)
+        if model.bbox_head.type == 'FCOSHead':
+            model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
         roi = model.roi_head
         roi.bbox_roi_extractor.out_channels = WIDTH
-        roi.bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
+        for bbox_head in roi.bbox_head if isinstance(roi.bbox_head, list) else [roi.bbox_head]:
+            bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH
             roi.mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)

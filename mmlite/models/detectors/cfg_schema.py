@@ -68,11 +68,12 @@ def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> Confi
     return cfg
 
 
-def check_sections(cfg, sections: dict, path: str) -> ConfigDict | None:
+def check_sections(cfg, sections: dict, path: str, per_stage: tuple = ()) -> ConfigDict | None:
     """Validate a two-level cfg such as ``train_cfg=dict(rpn=..., rpn_proposal=..., rcnn=...)``.
 
     Args:
         sections: ``name -> (allowed keys, required keys)``.
+        per_stage: Sections that may also be a list of such dicts, one per cascade stage.
     """
     if cfg is None:
         return None
@@ -82,5 +83,12 @@ def check_sections(cfg, sections: dict, path: str) -> ConfigDict | None:
     if unknown:
         raise ReadableKeyError(f'{", ".join(f"{path}.{k}" for k in unknown)}: unknown section(s); expected '
                                f'{sorted(sections)}')
-    return ConfigDict({name: check_cfg(value, sections[name][0], f'{path}.{name}', sections[name][1])
-                       for name, value in cfg.items()})
+    checked = ConfigDict()
+    for name, value in cfg.items():
+        allowed, required = sections[name]
+        if name in per_stage and isinstance(value, (list, tuple)):
+            checked[name] = [check_cfg(stage, allowed, f'{path}.{name}[{i}]', required)
+                             for i, stage in enumerate(value)]
+        else:
+            checked[name] = check_cfg(value, allowed, f'{path}.{name}', required)
+    return checked

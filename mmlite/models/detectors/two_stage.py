@@ -27,7 +27,7 @@ class TwoStageDetector(BaseDetector):
         if pretrained:
             warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
             backbone['pretrained'] = pretrained
-        self.train_cfg = check_sections(train_cfg, _TRAIN_SECTIONS, 'model.train_cfg')
+        self.train_cfg = check_sections(train_cfg, _TRAIN_SECTIONS, 'model.train_cfg', per_stage=('rcnn', ))
         self.test_cfg = check_sections(test_cfg, _TEST_SECTIONS, 'model.test_cfg')
         self.backbone = build_backbone(backbone)
         if neck is not None:

@@ -1,9 +1,10 @@
 """Second-stage (RoI) heads with mmdet names."""
 from .base_roi_head import BaseRoIHead
 from .bbox_heads import BBoxHead, ConvFCBBoxHead, Shared2FCBBoxHead, Shared4Conv1FCBBoxHead
+from .cascade_roi_head import CascadeRoIHead
 from .mask_heads import FCNMaskHead
 from .roi_extractors import BaseRoIExtractor, SingleRoIExtractor
 from .standard_roi_head import StandardRoIHead
 
-__all__ = ['BaseRoIHead', 'StandardRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
+__all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
            'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'BaseRoIExtractor', 'SingleRoIExtractor']

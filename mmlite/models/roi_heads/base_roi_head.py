@@ -5,6 +5,19 @@ from ...runner import BaseModule
 from ..builder import build_head, build_roi_extractor, build_shared_head
 
 
+def assign_and_sample(assigner, sampler, x, proposal_list: list, gt_bboxes: list, gt_labels: list,
+                      gt_bboxes_ignore=None) -> list:
+    """Per image, the ``SamplingResult`` of the proposals against the ground truth."""
+    if gt_bboxes_ignore is None:
+        gt_bboxes_ignore = [None] * len(proposal_list)
+    results = []
+    for i, proposals in enumerate(proposal_list):
+        assign_result = assigner.assign(proposals, gt_bboxes[i], gt_bboxes_ignore[i], gt_labels[i])
+        results.append(sampler.sample(assign_result, proposals, gt_bboxes[i], gt_labels[i],
+                                      feats=[level[i][None] for level in x]))
+    return results
+
+
 class BaseRoIHead(BaseModule):
     """Build the bbox and (optionally) mask branches; subclasses define training and testing.
 

@@ -5,7 +5,7 @@ import torch
 
 from ...core.bbox import bbox2result, bbox2roi, build_assigner, build_sampler
 from ..builder import HEADS
-from .base_roi_head import BaseRoIHead
+from .base_roi_head import BaseRoIHead, assign_and_sample
 from .test_mixins import BBoxTestMixin, MaskTestMixin
 
 
@@ -19,6 +19,9 @@ class StandardRoIHead(BBoxTestMixin, MaskTestMixin, BaseRoIHead):
 
     def init_assigner_sampler(self) -> None:
         self.bbox_assigner = self.bbox_sampler = None
+        if isinstance(self.train_cfg, (list, tuple)):
+            raise TypeError('model.train_cfg.rcnn is a list (one dict per cascade stage), but the roi_head is a '
+                            f'{type(self).__name__}: use type="CascadeRoIHead" or a single rcnn dict')
         if self.train_cfg:
             self.bbox_assigner = build_assigner(self.train_cfg.assigner)
             self.bbox_sampler = build_sampler(self.train_cfg.sampler, context=self)
@@ -34,21 +37,11 @@ class StandardRoIHead(BBoxTestMixin, MaskTestMixin, BaseRoIHead):
             outs = outs + (self._mask_forward(x, rois[:100])['mask_pred'], )
         return outs
 
-    def _sample(self, x, img_metas, proposal_list, gt_bboxes, gt_labels, gt_bboxes_ignore) -> list:
-        if gt_bboxes_ignore is None:
-            gt_bboxes_ignore = [None] * len(img_metas)
-        results = []
-        for i in range(len(img_metas)):
-            assign_result = self.bbox_assigner.assign(proposal_list[i], gt_bboxes[i], gt_bboxes_ignore[i],
-                                                      gt_labels[i])
-            results.append(self.bbox_sampler.sample(assign_result, proposal_list[i], gt_bboxes[i], gt_labels[i],
-                                                    feats=[level[i][None] for level in x]))
-        return results
-
     def forward_train(self, x, img_metas, proposal_list, gt_bboxes, gt_labels, gt_bboxes_ignore=None,
                       gt_masks=None, **kwargs) -> dict:
         """``loss_cls``, ``acc``, ``loss_bbox`` (and ``loss_mask``)."""
-        sampling_results = self._sample(x, img_metas, proposal_list, gt_bboxes, gt_labels, gt_bboxes_ignore)
+        sampling_results = assign_and_sample(self.bbox_assigner, self.bbox_sampler, x, proposal_list, gt_bboxes,
+                                             gt_labels, gt_bboxes_ignore)
         losses = {}
         bbox_results = None
         if self.with_bbox:

@@ -68,38 +68,50 @@ class BBoxTestMixin:
 class MaskTestMixin:
     """``simple_test_mask`` / ``aug_test_mask`` over ``_mask_forward``."""
 
+    @property
+    def test_mask_head(self):
+        """The mask head whose ``get_seg_masks`` pastes the test masks (the last one in a cascade)."""
+        return self.mask_head
+
+    def _stage_mask_probs(self, x, rois) -> list:
+        """Sigmoid mask probabilities of the RoIs, one ``(n, c, h, w)`` array per mask head."""
+        return [self._mask_forward(x, rois)['mask_pred'].sigmoid().cpu().numpy()]
+
+    def _test_mask_preds(self, x, rois, num_per_img: list) -> list:
+        """Per image, what ``get_seg_masks`` takes: the mask logits of the one mask head."""
+        return self._mask_forward(x, rois)['mask_pred'].split(num_per_img, 0)
+
     def simple_test_mask(self, x, img_metas, det_bboxes, det_labels, rescale: bool = False) -> list:
         """Per image, per class, the binary masks of the detections."""
-        num_classes = self.mask_head.num_classes
+        head = self.test_mask_head
         if all(det_bbox.shape[0] == 0 for det_bbox in det_bboxes):
-            return [[[] for _ in range(num_classes)] for _ in det_bboxes]
+            return [[[] for _ in range(head.num_classes)] for _ in det_bboxes]
         scale_factors = [torch.as_tensor(np.asarray(meta['scale_factor'], dtype=np.float32),
                                          device=det_bboxes[0].device) for meta in img_metas]
         # rescaled detections are in the original frame; RoIs must be in the network input's
         bboxes = [det[:, :4] * sf if rescale else det[:, :4] for det, sf in zip(det_bboxes, scale_factors)]
-        mask_pred = self._mask_forward(x, bbox2roi(bboxes))['mask_pred']
-        mask_preds = mask_pred.split([len(det) for det in det_bboxes], 0)
+        mask_preds = self._test_mask_preds(x, bbox2roi(bboxes), [len(det) for det in det_bboxes])
         segm_results = []
         for i, meta in enumerate(img_metas):
             if det_bboxes[i].shape[0] == 0:
-                segm_results.append([[] for _ in range(num_classes)])
+                segm_results.append([[] for _ in range(head.num_classes)])
             else:
-                segm_results.append(self.mask_head.get_seg_masks(mask_preds[i], bboxes[i], det_labels[i],
-                                                                 self.test_cfg, meta['ori_shape'], scale_factors[i],
-                                                                 rescale))
+                segm_results.append(head.get_seg_masks(mask_preds[i], bboxes[i], det_labels[i], self.test_cfg,
+                                                       meta['ori_shape'], scale_factors[i], rescale))
         return segm_results
 
     def aug_test_mask(self, feats, img_metas, det_bboxes, det_labels) -> list:
         """Masks of merged detections: average each augmentation's (un-flipped) probabilities."""
+        head = self.test_mask_head
         if det_bboxes.shape[0] == 0:
-            return [[] for _ in range(self.mask_head.num_classes)]
-        aug_masks = []
+            return [[] for _ in range(head.num_classes)]
+        aug_masks, aug_metas = [], []
         for x, img_meta in zip(feats, img_metas):
             img_shape, scale_factor, flip, direction = _aug_meta(img_meta)
             bboxes = bbox_mapping(det_bboxes[:, :4], img_shape, scale_factor, flip, direction)
-            mask_pred = self._mask_forward(x, bbox2roi([bboxes]))['mask_pred']
-            aug_masks.append(mask_pred.sigmoid().cpu().numpy())
-        merged_masks = merge_aug_masks(aug_masks, img_metas, self.test_cfg)
-        return self.mask_head.get_seg_masks(merged_masks, det_bboxes, det_labels, self.test_cfg,
-                                            img_metas[0][0]['ori_shape'], scale_factor=det_bboxes.new_ones(4),
-                                            rescale=False)
+            for probs in self._stage_mask_probs(x, bbox2roi([bboxes])):
+                aug_masks.append(probs)
+                aug_metas.append(img_meta)
+        merged_masks = merge_aug_masks(aug_masks, aug_metas, self.test_cfg)
+        return head.get_seg_masks(merged_masks, det_bboxes, det_labels, self.test_cfg,
+                                  img_metas[0][0]['ori_shape'], scale_factor=det_bboxes.new_ones(4), rescale=False)

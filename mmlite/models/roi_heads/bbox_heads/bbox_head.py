@@ -70,6 +70,10 @@ class BBoxHead(BaseModule):
     def custom_cls_channels(self) -> bool:
         return getattr(self.loss_cls, 'custom_cls_channels', False)
 
+    @property
+    def custom_activation(self) -> bool:
+        return getattr(self.loss_cls, 'custom_activation', False)
+
     def forward(self, x):
         if self.with_avg_pool:
             x = self.avg_pool(x) if x.numel() > 0 else x.mean(dim=(-1, -2), keepdim=True)
@@ -146,3 +150,32 @@ class BBoxHead(BaseModule):
         if cfg is None:
             return bboxes, scores
         return multiclass_nms(bboxes, scores, cfg.score_thr, cfg.nms, cfg.max_per_img)
+
+    @force_fp32(apply_to=('bbox_pred', ))
+    def regress_by_class(self, rois, label, bbox_pred, img_meta: dict):
+        """Apply each RoI's predicted deltas (of class ``label`` unless class-agnostic); Cascade R-CNN.
+
+        ``rois`` is ``(n, 4)`` boxes or ``(n, 5)`` with the image index first; the result has the same layout,
+        clipped to ``img_meta['img_shape']``.
+        """
+        if rois.size(1) not in (4, 5):
+            raise ValueError(f'rois must be (n, 4) or (n, 5), got {tuple(rois.shape)}')
+        if not self.reg_class_agnostic:
+            bbox_pred = bbox_pred.view(bbox_pred.size(0), -1, 4)[torch.arange(len(label), device=label.device),
+                                                                 label]
+        if rois.size(1) == 4:
+            return self.bbox_coder.decode(rois, bbox_pred, max_shape=img_meta['img_shape'])
+        boxes = self.bbox_coder.decode(rois[:, 1:], bbox_pred, max_shape=img_meta['img_shape'])
+        return torch.cat([rois[:, :1], boxes], dim=1)
+
+    def refine_bboxes(self, rois, labels, bbox_preds, pos_is_gts: list, img_metas: list) -> list:
+        """Per image, the sampled RoIs moved by their predicted deltas, minus the ground-truth boxes
+        the sampler added (the next cascade stage's proposals)."""
+        refined = []
+        for i, img_meta in enumerate(img_metas):
+            in_img = rois[:, 0] == i
+            boxes = self.regress_by_class(rois[in_img, 1:], labels[in_img], bbox_preds[in_img], img_meta)
+            keep = torch.ones(len(boxes), dtype=torch.bool, device=boxes.device)
+            keep[:len(pos_is_gts[i])] = ~pos_is_gts[i].bool()
+            refined.append(boxes[keep])
+        return refined

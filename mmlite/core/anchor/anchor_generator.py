@@ -18,6 +18,34 @@ def build_prior_generator(cfg: dict, default_args: dict | None = None):
 build_anchor_generator = build_prior_generator
 
 
+def grid_xy(x: torch.Tensor, y: torch.Tensor, row_major: bool = True) -> tuple:
+    """Flattened ``(xx, yy)`` of the grid spanned by ``x`` (columns) and ``y`` (rows), row by row."""
+    xx = x.repeat(y.shape[0])
+    yy = y.view(-1, 1).repeat(1, x.shape[0]).view(-1)
+    return (xx, yy) if row_major else (yy, xx)
+
+
+def valid_grid_flags(stride, featmap_size, pad_shape, num_base_priors: int, device='cuda') -> torch.Tensor:
+    """Whether each prior of a level lies at a position inside the padded image ``pad_shape``."""
+    stride_w, stride_h = stride
+    feat_h, feat_w = featmap_size
+    h, w = pad_shape[:2]
+    valid_size = (min(int(np.ceil(h / stride_h)), feat_h), min(int(np.ceil(w / stride_w)), feat_w))
+    return _valid_size_flags((feat_h, feat_w), valid_size, num_base_priors, device)
+
+
+def _valid_size_flags(featmap_size, valid_size, num_base_priors: int, device) -> torch.Tensor:
+    feat_h, feat_w = featmap_size
+    valid_h, valid_w = valid_size
+    valid_x = torch.zeros(feat_w, dtype=torch.bool, device=device)
+    valid_y = torch.zeros(feat_h, dtype=torch.bool, device=device)
+    valid_x[:valid_w] = 1
+    valid_y[:valid_h] = 1
+    valid_xx, valid_yy = grid_xy(valid_x, valid_y)
+    valid = valid_xx & valid_yy
+    return valid[:, None].expand(valid.size(0), num_base_priors).contiguous().view(-1)
+
+
 @PRIOR_GENERATORS.register_module()
 class AnchorGenerator:
     """Square-grid anchors per feature level.
@@ -91,9 +119,7 @@ class AnchorGenerator:
 
     @staticmethod
     def _meshgrid(x: torch.Tensor, y: torch.Tensor, row_major: bool = True) -> tuple:
-        xx = x.repeat(y.shape[0])
-        yy = y.view(-1, 1).repeat(1, x.shape[0]).view(-1)
-        return (xx, yy) if row_major else (yy, xx)
+        return grid_xy(x, y, row_major)
 
     def grid_priors(self, featmap_sizes, dtype=torch.float32, device='cuda') -> list[torch.Tensor]:
         """Anchors of every level (``(h * w * A, 4)`` each, position-major)."""
@@ -119,28 +145,12 @@ class AnchorGenerator:
 
     def valid_flags(self, featmap_sizes, pad_shape, device='cuda') -> list[torch.Tensor]:
         """Per level, whether each anchor's position lies within the padded image."""
-        flags = []
-        for i in range(self.num_levels):
-            stride_w, stride_h = self.strides[i]
-            feat_h, feat_w = featmap_sizes[i]
-            h, w = pad_shape[:2]
-            valid_h = min(int(np.ceil(h / stride_h)), feat_h)
-            valid_w = min(int(np.ceil(w / stride_w)), feat_w)
-            flags.append(self.single_level_valid_flags((feat_h, feat_w), (valid_h, valid_w),
-                                                       self.num_base_anchors[i], device=device))
-        return flags
+        return [valid_grid_flags(self.strides[i], featmap_sizes[i], pad_shape, self.num_base_anchors[i], device)
+                for i in range(self.num_levels)]
 
     def single_level_valid_flags(self, featmap_size, valid_size, num_base_anchors: int,
                                  device='cuda') -> torch.Tensor:
-        feat_h, feat_w = featmap_size
-        valid_h, valid_w = valid_size
-        valid_x = torch.zeros(feat_w, dtype=torch.bool, device=device)
-        valid_y = torch.zeros(feat_h, dtype=torch.bool, device=device)
-        valid_x[:valid_w] = 1
-        valid_y[:valid_h] = 1
-        valid_xx, valid_yy = self._meshgrid(valid_x, valid_y)
-        valid = valid_xx & valid_yy
-        return valid[:, None].expand(valid.size(0), num_base_anchors).contiguous().view(-1)
+        return _valid_size_flags(featmap_size, valid_size, num_base_anchors, device)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(strides={self.strides}, ratios={self.ratios}, '

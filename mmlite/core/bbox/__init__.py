@@ -3,7 +3,7 @@ from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
                       build_iou_calculator, build_sampler)
-from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, PseudoBBoxCoder, bbox2delta, delta2bbox
+from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, bbox2delta, delta2bbox
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .ohem_sampler import OHEMSampler
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
@@ -18,5 +18,6 @@ __all__ = [
     'BaseSampler', 'PseudoSampler', 'RandomSampler', 'SamplingResult', 'bbox2result', 'bbox2roi',
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
     'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
-    'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes'
+    'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
+    'DistancePointBBoxCoder'
 ]

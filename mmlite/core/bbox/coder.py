@@ -1,4 +1,5 @@
-"""Box coders: ``DeltaXYWHBBoxCoder`` (R-CNN deltas normalised by ``target_means``/``target_stds``)."""
+"""Box coders: ``DeltaXYWHBBoxCoder`` (R-CNN deltas normalised by ``target_means``/``target_stds``),
+``DistancePointBBoxCoder`` (point-to-side distances) and ``PseudoBBoxCoder``."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -7,6 +8,7 @@ import numpy as np
 import torch
 
 from .builder import BBOX_CODERS
+from .transforms import bbox2distance, distance2bbox
 
 
 class BaseBBoxCoder:
@@ -111,3 +113,25 @@ class PseudoBBoxCoder(BaseBBoxCoder):
 
     def decode(self, bboxes: torch.Tensor, pred_bboxes: torch.Tensor) -> torch.Tensor:
         return pred_bboxes
+
+
+@BBOX_CODERS.register_module()
+class DistancePointBBoxCoder(BaseBBoxCoder):
+    """Boxes as a point's distances to their four sides (FCOS, ATSS-style anchor-free heads).
+
+    Args:
+        clip_border: Clip decoded boxes to the image. Defaults to True.
+    """
+
+    def __init__(self, clip_border: bool = True):
+        super().__init__()
+        self.clip_border = clip_border
+
+    def encode(self, points: torch.Tensor, gt_bboxes: torch.Tensor, max_dis: float | None = None,
+               eps: float = 0.1) -> torch.Tensor:
+        """``(left, top, right, bottom)`` distances, capped at ``max_dis - eps`` when given."""
+        return bbox2distance(points, gt_bboxes, max_dis, eps)
+
+    def decode(self, points: torch.Tensor, pred_bboxes: torch.Tensor, max_shape=None) -> torch.Tensor:
+        """Boxes from distances, clipped to ``max_shape`` when ``clip_border``."""
+        return distance2bbox(points, pred_bboxes, max_shape if self.clip_border else None)

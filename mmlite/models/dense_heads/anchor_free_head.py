@@ -1,0 +1,108 @@
+"""``AnchorFreeHead``: conv towers predicting one box per feature-map point (the base of FCOSHead)."""
+from __future__ import annotations
+
+import torch.nn as nn
+
+from ...cnn import ConvModule
+from ...core.anchor import MlvlPointGenerator
+from ...core.bbox import build_bbox_coder
+from ...core.utils import multi_apply
+from ..builder import HEADS, build_loss
+from .base_dense_head import BaseDenseHead
+
+# predictor names of mmdet 1.x checkpoints (no version in their metadata) -> mmdet 2.x names
+_V1_PREDICTORS = (('cls', 'conv_cls'), ('reg', 'conv_reg'), ('centerness', 'conv_centerness'))
+
+
+@HEADS.register_module()
+class AnchorFreeHead(BaseDenseHead):
+    """``stacked_convs`` ConvModules per branch, then 3x3 ``conv_cls`` / ``conv_reg`` predictors.
+
+    Args:
+        num_classes: Foreground classes.
+        in_channels: Input channels.
+        feat_channels: Tower channels. Defaults to 256.
+        stacked_convs: Convs per tower. Defaults to 4.
+        strides: Stride of each input level. Defaults to ``(4, 8, 16, 32, 64)``.
+        dcn_on_last_conv: Deformable last tower conv (needs mmcv-full's compiled DCNv2: not available).
+        conv_bias: Tower conv bias: ``'auto'`` (none when normalised) or a bool.
+        loss_cls / loss_bbox / bbox_coder: Component configs.
+        conv_cfg / norm_cfg: Tower conv and norm configs.
+    """
+
+    _version = 1
+
+    def __init__(self, num_classes: int, in_channels: int, feat_channels: int = 256, stacked_convs: int = 4,
+                 strides=(4, 8, 16, 32, 64), dcn_on_last_conv: bool = False, conv_bias='auto',
+                 loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25,  # noqa: B006
+                               loss_weight=1.0),
+                 loss_bbox=dict(type='IoULoss', loss_weight=1.0),  # noqa: B006
+                 bbox_coder=dict(type='DistancePointBBoxCoder'),  # noqa: B006
+                 conv_cfg=None, norm_cfg=None, train_cfg=None, test_cfg=None,
+                 init_cfg=dict(type='Normal', layer='Conv2d', std=0.01,  # noqa: B006
+                               override=dict(type='Normal', name='conv_cls', std=0.01, bias_prob=0.01))):
+        super().__init__(init_cfg)
+        if dcn_on_last_conv:
+            raise NotImplementedError('dcn_on_last_conv=True needs a deformable convolution (DCNv2), a compiled '
+                                      'mmcv-full op that mmlite does not provide; set it to False')
+        if conv_bias != 'auto' and not isinstance(conv_bias, bool):
+            raise ValueError(f"conv_bias must be 'auto' or a bool, got {conv_bias!r}")
+        self.num_classes = num_classes
+        self.use_sigmoid_cls = loss_cls.get('use_sigmoid', False)
+        self.cls_out_channels = num_classes if self.use_sigmoid_cls else num_classes + 1
+        self.in_channels, self.feat_channels, self.stacked_convs = in_channels, feat_channels, stacked_convs
+        self.strides, self.dcn_on_last_conv, self.conv_bias = strides, dcn_on_last_conv, conv_bias
+        self.loss_cls = build_loss(loss_cls)
+        self.loss_bbox = build_loss(loss_bbox)
+        self.bbox_coder = build_bbox_coder(bbox_coder)
+        self.prior_generator = MlvlPointGenerator(strides)
+        self.num_base_priors = self.prior_generator.num_base_priors[0]
+        self.train_cfg, self.test_cfg = train_cfg, test_cfg
+        self.conv_cfg, self.norm_cfg = conv_cfg, norm_cfg
+        self.fp16_enabled = False
+        self._init_layers()
+
+    def _init_layers(self) -> None:
+        self.cls_convs = self._tower()
+        self.reg_convs = self._tower()
+        self._init_predictor()
+
+    def _tower(self) -> nn.ModuleList:
+        return nn.ModuleList([
+            ConvModule(self.in_channels if i == 0 else self.feat_channels, self.feat_channels, 3, stride=1, padding=1,
+                       conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg, bias=self.conv_bias)
+            for i in range(self.stacked_convs)])
+
+    def _init_predictor(self) -> None:
+        self.conv_cls = nn.Conv2d(self.feat_channels, self.cls_out_channels, 3, padding=1)
+        self.conv_reg = nn.Conv2d(self.feat_channels, 4, 3, padding=1)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        if local_metadata.get('version') is None:  # an mmdet 1.x checkpoint: fcos_cls -> conv_cls...
+            for key in [k for k in state_dict if k.startswith(prefix)]:
+                name, _, rest = key[len(prefix):].partition('.')
+                new = next((conv for suffix, conv in _V1_PREDICTORS if name.endswith(suffix)), None)
+                if new is not None and new != name:
+                    state_dict[f'{prefix}{new}.{rest}'] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def forward(self, feats):
+        """Per level ``cls_score`` and ``bbox_pred``."""
+        return multi_apply(self.forward_single, feats)[:2]
+
+    def forward_single(self, x):
+        """``cls_score``, ``bbox_pred`` and the two towers' last features."""
+        cls_feat = reg_feat = x
+        for conv in self.cls_convs:
+            cls_feat = conv(cls_feat)
+        for conv in self.reg_convs:
+            reg_feat = conv(reg_feat)
+        return self.conv_cls(cls_feat), self.conv_reg(reg_feat), cls_feat, reg_feat
+
+    def loss(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore=None) -> dict:
+        raise NotImplementedError
+
+    def get_targets(self, points, gt_bboxes_list, gt_labels_list):
+        raise NotImplementedError

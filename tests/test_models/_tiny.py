@@ -16,8 +16,11 @@ SHIPPED = {
     'mask_rcnn': 'mask_rcnn/mask_rcnn_r50_fpn_1x_coco.py',
     'rpn': 'rpn/rpn_r50_fpn_1x_coco.py',
 }
-FCOS = {
+DENSE = {
+    'atss': 'atss/atss_r50_fpn_1x_coco.py',
     'fcos': 'fcos/fcos_r50_caffe_fpn_gn-head_1x_coco.py',
+    'gfl': 'gfl/gfl_r50_fpn_1x_coco.py',
+    'retinanet_ghm': 'ghm/retinanet_ghm_r50_fpn_1x_coco.py',
     'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
 }
 CASCADE = {
@@ -30,7 +33,7 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **FCOS}[name]))
+    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE}[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 
@@ -46,7 +49,7 @@ def tiny_model_cfg(name: str) -> dict:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
         model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=1)
-        if model.bbox_head.type == 'FCOSHead':
+        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
         roi = model.roi_head

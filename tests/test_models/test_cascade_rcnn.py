@@ -18,7 +18,8 @@ from mmlite.models import build_detector
 from mmlite.utils import Config
 
 from ._tiny import CASCADE, CONFIGS, tiny_model_cfg, toy_batch
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas
+from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
+                                flip_aug_results)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 CASCADE_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_cascade_golden.pth'), weights_only=True)
@@ -62,11 +63,7 @@ def test_detections_match_mmdet(name):
 
 @pytest.mark.parametrize('name', NAMES)
 def test_flip_augmented_results_match_mmdet(name):
-    model = _model(name).eval()
-    img, meta = GOLDEN['img'][:1], _metas()[0]
-    metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
-    with torch.no_grad():
-        mine = model.aug_test([img, img.flip(-1)], metas, rescale=True)[0]
+    mine = flip_aug_results(_model(name).eval())[0]
     theirs = CASCADE_GOLDEN['models'][name]['aug_test'][0]
     if name == 'cascade_mask_rcnn':
         _assert_dets_equal(mine[0], theirs[0])
@@ -85,10 +82,7 @@ def test_training_losses_match_mmdet(name):
     torch.manual_seed(0)
     losses = model.forward_train(GOLDEN['img'], _metas(), **kwargs)
     _, log_vars = model._parse_losses(losses)
-    expected = CASCADE_GOLDEN['models'][name]['log_vars']
-    assert list(log_vars) == list(expected)
-    for key, value in expected.items():
-        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+    assert_log_vars_match(log_vars, CASCADE_GOLDEN['models'][name]['log_vars'])
 
 
 @pytest.mark.parametrize('name', NAMES)

@@ -1,13 +1,5 @@
-"""FCOS: same configs, layouts, detections and losses as mmdet 2.28.2.
-
-tests/data/mmdet2282_fcos_golden.pth was written by mmdet 2.28.2 (mmcv-full 1.7.2, torch 2.0.1, CPU) on the
-two shipped FCOS configs shrunk as in ``_tiny.py`` (GroupNorm of 4 groups): backbone weights are those of
-mmdet2282_tiny_golden.pth, neck and head weights random (stored in float16); with mmdet's ``simple_test``,
-flip ``aug_test`` and ``forward_train`` results. mmdet2282_fcos_layout.json holds mmdet's merged configs and
-the state-dict layout of the full-size models.
-"""
-import json
-import os.path as osp
+"""FCOS's parts: point grids, distance coder, targets, options (its golden comparisons with mmdet 2.28.2 are in
+test_single_stage_golden.py)."""
 import warnings
 
 import pytest
@@ -16,72 +8,11 @@ import torch
 from mmlite.core.anchor import MlvlPointGenerator
 from mmlite.core.bbox import DistancePointBBoxCoder
 from mmlite.models import build_detector
-from mmlite.utils import Config
 
-from ._tiny import CONFIGS, FCOS, tiny_model_cfg, toy_batch
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas
+from ._tiny import tiny_model_cfg, toy_batch
+from .test_single_stage_golden import _model
 
-DATA = osp.join(osp.dirname(__file__), '..', 'data')
-FCOS_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_fcos_golden.pth'), weights_only=True)
-LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_fcos_layout.json')))
-NAMES = sorted(FCOS)
-CFG_KEYS = ('model', 'img_norm_cfg', 'train_pipeline', 'test_pipeline', 'data', 'optimizer', 'optimizer_config',
-            'lr_config', 'runner')
-
-
-def _model(name):
-    cfg = tiny_model_cfg(name)
-    cfg['test_cfg']['max_per_img'] = 20
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        model = build_detector(cfg)
-    weights = dict(GOLDEN['weights']['two_stage'], **FCOS_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_config_and_state_dict_layout_match_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, FCOS[name]))
-    mine = json.loads(json.dumps({k: cfg[k] for k in CFG_KEYS}, default=lambda o: o.to_dict()))
-    assert mine == LAYOUT['configs'][name]
-    cfg.model.backbone.init_cfg = None
-    with pytest.warns(UserWarning, match=r"model.train_cfg keys \['allowed_border', 'assigner'"):
-        model = build_detector(cfg.model)
-    assert [[k, list(v.shape)] for k, v in model.state_dict().items()] == LAYOUT['state_dicts'][name]
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_detections_match_mmdet(name):
-    model = _model(name).eval()
-    with torch.no_grad():
-        results = model.simple_test(GOLDEN['img'], _metas(), rescale=True)
-    for mine, theirs in zip(results, FCOS_GOLDEN['models'][name]['simple_test']):
-        assert sum(len(d) for d in mine) > 0
-        _assert_dets_equal(mine, theirs)
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_flip_augmented_results_match_mmdet(name):
-    model = _model(name).eval()
-    img, meta = GOLDEN['img'][:1], _metas()[0]
-    metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
-    with torch.no_grad():
-        mine = model.aug_test([img, img.flip(-1)], metas, rescale=True)[0]
-    _assert_dets_equal(mine, FCOS_GOLDEN['models'][name]['aug_test'][0])
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_training_losses_match_mmdet(name):
-    model = _model(name).train()
-    losses = model.forward_train(GOLDEN['img'], _metas(), gt_bboxes=GOLDEN['gt_bboxes'],
-                                 gt_labels=GOLDEN['gt_labels'])
-    _, log_vars = model._parse_losses(losses)
-    expected = FCOS_GOLDEN['models'][name]['log_vars']
-    assert list(log_vars) == list(expected)
-    for key, value in expected.items():
-        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+NAMES = ['fcos', 'fcos_improved']
 
 
 @pytest.mark.parametrize('name', NAMES)

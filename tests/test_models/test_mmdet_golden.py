@@ -38,6 +38,21 @@ def _metas():
     return [dict(m, scale_factor=np.array(m['scale_factor'], dtype=np.float32)) for m in GOLDEN['metas']]
 
 
+def flip_aug_results(model) -> list:
+    """``model.aug_test`` on the first golden image and its horizontal flip (mmdet's recorded TTA case)."""
+    img, meta = GOLDEN['img'][:1], _metas()[0]
+    metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
+    with torch.no_grad():
+        return model.aug_test([img, img.flip(-1)], metas, rescale=True)
+
+
+def assert_log_vars_match(log_vars: dict, expected: dict) -> None:
+    """The same logged values, in the same order, as mmdet's."""
+    assert list(log_vars) == list(expected)
+    for key, value in expected.items():
+        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+
+
 def _unpack(mask):
     return np.unpackbits(mask['packed'].numpy())[:int(np.prod(mask['shape']))].reshape(mask['shape']).astype(bool)
 
@@ -90,12 +105,7 @@ def test_rpn_proposals_match():
 
 @pytest.mark.parametrize('name', ['faster_rcnn', 'retinanet', 'mask_rcnn', 'rpn'])
 def test_flip_augmented_results_match(name):
-    model = _model(name).eval()
-    img = GOLDEN['img'][:1]
-    meta = _metas()[0]
-    metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
-    with torch.no_grad():
-        results = model.aug_test([img, img.flip(-1)], metas, rescale=True)
+    results = flip_aug_results(_model(name).eval())
     expected = GOLDEN['models'][name]['aug_test']
     if name == 'rpn':
         np.testing.assert_allclose(results[0], expected[0].numpy(), rtol=1e-4, atol=2e-3)
@@ -118,10 +128,7 @@ def test_training_losses_match(name):
     torch.manual_seed(0)
     losses = model.forward_train(GOLDEN['img'], _metas(), **kwargs)
     _, log_vars = model._parse_losses(losses)
-    expected = GOLDEN['models'][name]['log_vars']
-    assert list(log_vars) == list(expected)
-    for key, value in expected.items():
-        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+    assert_log_vars_match(log_vars, GOLDEN['models'][name]['log_vars'])
 
 
 def test_ohem_sampler_training_losses_match():
@@ -136,8 +143,6 @@ def test_ohem_sampler_training_losses_match():
     torch.manual_seed(0)
     losses = model.forward_train(GOLDEN['img'], _metas(), gt_bboxes=GOLDEN['gt_bboxes'], gt_labels=GOLDEN['gt_labels'])
     _, log_vars = model._parse_losses(losses)
-    assert list(log_vars) == list(ohem['log_vars'])
-    for key, value in ohem['log_vars'].items():
-        assert log_vars[key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
+    assert_log_vars_match(log_vars, ohem['log_vars'])
     # the hardest RoIs cost more than random ones: the sampler changed what is learned from
     assert ohem['log_vars']['loss_cls'] > GOLDEN['models']['faster_rcnn']['log_vars']['loss_cls']

@@ -155,3 +155,50 @@ class AnchorGenerator:
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(strides={self.strides}, ratios={self.ratios}, '
                 f'scales={self.scales}, base_sizes={self.base_sizes})')
+
+
+@PRIOR_GENERATORS.register_module()
+class YOLOAnchorGenerator(AnchorGenerator):
+    """YOLOv3's anchors: explicit ``(w, h)`` sizes per level, centred in each stride cell.
+
+    Args:
+        strides: Stride of each level.
+        base_sizes: Per level, the ``(w, h)`` of its anchors (the same count on every level).
+    """
+
+    def __init__(self, strides, base_sizes):  # AnchorGenerator.__init__ skipped: no scales or ratios
+        self.strides = [_pair(stride) for stride in strides]
+        self.centers = [(stride[0] / 2., stride[1] / 2.) for stride in self.strides]
+        if len({len(sizes) for sizes in base_sizes}) != 1:
+            raise ValueError(f'YOLOAnchorGenerator: every level needs the same number of base sizes, got {base_sizes}')
+        self.base_sizes = [[_pair(size) for size in sizes] for sizes in base_sizes]
+        self.base_anchors = self.gen_base_anchors()
+
+    @property
+    def num_levels(self) -> int:
+        return len(self.base_sizes)
+
+    def gen_base_anchors(self) -> list[torch.Tensor]:
+        return [self.gen_single_level_base_anchors(sizes, self.centers[i]) for i, sizes in enumerate(self.base_sizes)]
+
+    def gen_single_level_base_anchors(self, base_sizes_per_level, center=None) -> torch.Tensor:
+        x_center, y_center = center
+        return torch.stack([torch.Tensor([x_center - 0.5 * w, y_center - 0.5 * h, x_center + 0.5 * w,
+                                          y_center + 0.5 * h]) for w, h in base_sizes_per_level])
+
+    def responsible_flags(self, featmap_sizes, gt_bboxes: torch.Tensor, device='cuda') -> list[torch.Tensor]:
+        """Per level, whether each anchor lies in a grid cell that holds a gt box centre."""
+        if len(featmap_sizes) != self.num_levels:
+            raise ValueError(f'{len(featmap_sizes)} feature maps for {self.num_levels} anchor levels')
+        return [self.single_level_responsible_flags(featmap_sizes[i], gt_bboxes, self.strides[i],
+                                                    self.num_base_anchors[i], device=device)
+                for i in range(self.num_levels)]
+
+    def single_level_responsible_flags(self, featmap_size, gt_bboxes: torch.Tensor, stride, num_base_anchors: int,
+                                       device='cuda') -> torch.Tensor:
+        feat_h, feat_w = featmap_size
+        grid_x = torch.floor(((gt_bboxes[:, 0] + gt_bboxes[:, 2]) * 0.5).to(device) / stride[0]).long()
+        grid_y = torch.floor(((gt_bboxes[:, 1] + gt_bboxes[:, 3]) * 0.5).to(device) / stride[1]).long()
+        responsible = torch.zeros(feat_h * feat_w, dtype=torch.uint8, device=device)
+        responsible[grid_y * feat_w + grid_x] = 1
+        return responsible[:, None].expand(responsible.size(0), num_base_anchors).contiguous().view(-1)

@@ -1,9 +1,12 @@
 """Boxes: IoU, coders, assigners, samplers and format helpers (mmdet.core.bbox names)."""
 from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
+from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
                       build_iou_calculator, build_sampler)
-from .coder import BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, bbox2delta, delta2bbox
+from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
+                    bbox2delta, delta2bbox)
+from .grid_assigner import GridAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .ohem_sampler import OHEMSampler
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
@@ -19,5 +22,5 @@ __all__ = [
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
     'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
-    'DistancePointBBoxCoder'
+    'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder'
 ]

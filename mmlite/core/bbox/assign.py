@@ -48,6 +48,16 @@ class AssignResult:
         return f'<AssignResult(num_gts={self.num_gts}, num_preds={self.num_preds})>'
 
 
+def assigned_labels(gt_inds: torch.Tensor, gt_labels: torch.Tensor | None) -> torch.Tensor | None:
+    """Per candidate, the label of its assigned gt (``gt_inds > 0``), else -1; None without ``gt_labels``."""
+    if gt_labels is None:
+        return None
+    labels = gt_inds.new_full(gt_inds.shape, -1)
+    pos = gt_inds > 0
+    labels[pos] = gt_labels[gt_inds[pos] - 1]
+    return labels
+
+
 class BaseAssigner:
     """Base class of assigners."""
 
@@ -123,12 +133,7 @@ class MaxIoUAssigner(BaseAssigner):
         assigned[pos] = argmax_overlaps[pos] + 1
         if self.match_low_quality:
             self._match_low_quality(assigned, overlaps, gt_max_overlaps, gt_argmax_overlaps)
-        labels = None
-        if gt_labels is not None:
-            labels = assigned.new_full((num_bboxes, ), -1)
-            pos_inds = assigned > 0
-            labels[pos_inds] = gt_labels[assigned[pos_inds] - 1]
-        return AssignResult(num_gts, assigned, max_overlaps, labels=labels)
+        return AssignResult(num_gts, assigned, max_overlaps, labels=assigned_labels(assigned, gt_labels))
 
     def _match_low_quality(self, assigned, overlaps, gt_max_overlaps, gt_argmax_overlaps) -> None:
         num_gts = overlaps.size(0)

@@ -135,3 +135,36 @@ class DistancePointBBoxCoder(BaseBBoxCoder):
     def decode(self, points: torch.Tensor, pred_bboxes: torch.Tensor, max_shape=None) -> torch.Tensor:
         """Boxes from distances, clipped to ``max_shape`` when ``clip_border``."""
         return distance2bbox(points, pred_bboxes, max_shape if self.clip_border else None)
+
+
+@BBOX_CODERS.register_module()
+class YOLOBBoxCoder(BaseBBoxCoder):
+    """YOLOv3's encoding: the centre offset within the stride cell (in ``[eps, 1 - eps]``, predicted through a
+    sigmoid) and the log of the size ratio to the anchor.
+
+    Args:
+        eps: Clamp margin. Defaults to 1e-6.
+    """
+
+    def __init__(self, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+
+    def encode(self, bboxes: torch.Tensor, gt_bboxes: torch.Tensor, stride) -> torch.Tensor:
+        """``(cx offset, cy offset, log w ratio, log h ratio)`` of ``gt_bboxes`` relative to anchors ``bboxes``."""
+        if bboxes.size(0) != gt_bboxes.size(0) or bboxes.size(-1) != 4 or gt_bboxes.size(-1) != 4:
+            raise ValueError(f'YOLOBBoxCoder.encode: (n, 4) anchors and gts, got {tuple(bboxes.shape)} and '
+                             f'{tuple(gt_bboxes.shape)}')
+        centers_gt, sizes_gt = (gt_bboxes[..., :2] + gt_bboxes[..., 2:]) * 0.5, gt_bboxes[..., 2:] - gt_bboxes[..., :2]
+        centers, sizes = (bboxes[..., :2] + bboxes[..., 2:]) * 0.5, bboxes[..., 2:] - bboxes[..., :2]
+        stride = stride[..., None] if isinstance(stride, torch.Tensor) and stride.dim() else stride
+        offsets = ((centers_gt - centers) / stride + 0.5).clamp(self.eps, 1 - self.eps)
+        return torch.cat([offsets, torch.log((sizes_gt / sizes).clamp(min=self.eps))], dim=-1)
+
+    def decode(self, bboxes: torch.Tensor, pred_bboxes: torch.Tensor, stride) -> torch.Tensor:
+        """Boxes from anchors and (sigmoid-activated offsets, log size ratios)."""
+        if pred_bboxes.size(-1) != 4 or bboxes.size(-1) != 4:
+            raise ValueError('YOLOBBoxCoder.decode: boxes and predictions must have 4 columns')
+        centers = (bboxes[..., :2] + bboxes[..., 2:]) * 0.5 + (pred_bboxes[..., :2] - 0.5) * stride
+        half_sizes = (bboxes[..., 2:] - bboxes[..., :2]) * 0.5 * pred_bboxes[..., 2:].exp()
+        return torch.cat([centers - half_sizes, centers + half_sizes], dim=-1)

@@ -1,5 +1,7 @@
 """Backbones with mmdet names."""
+from .darknet import Darknet
+from .regnet import RegNet
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
 
-__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck']
+__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet']

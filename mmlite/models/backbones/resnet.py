@@ -2,6 +2,7 @@
 ``torchvision://resnet50`` weights and mmdet checkpoints both load)."""
 from __future__ import annotations
 
+import math
 import warnings
 
 import torch.nn as nn
@@ -93,7 +94,7 @@ class Bottleneck(_Block):
         self.style, self.with_cp, self.conv_cfg, self.norm_cfg = style, with_cp, conv_cfg, norm_cfg
         self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
         # ResNeXt: a grouped 3x3 conv over floor(planes * base_width / base_channels) * groups channels
-        width = planes if groups == 1 else int(planes * base_width / base_channels) * groups
+        width = planes if groups == 1 else math.floor(planes * (base_width / base_channels)) * groups
         self.groups, self.base_width = groups, base_width
         self.conv1 = build_conv_layer(conv_cfg, inplanes, width, kernel_size=1, stride=self.conv1_stride,
                                       bias=False)
@@ -218,8 +219,6 @@ class ResNet(BaseModule):
                  dcn=None, stage_with_dcn=(False, False, False, False), plugins=None, with_cp: bool = False,
                  zero_init_residual: bool = True, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
-        if depth not in self.arch_settings:
-            raise ReadableKeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
         if init_cfg and pretrained:
             raise ValueError('init_cfg and pretrained cannot be specified at the same time')
         if dcn is not None:
@@ -229,7 +228,7 @@ class ResNet(BaseModule):
             raise ValueError('num_stages must be 1-4 with one stride and dilation per stage')
         if max(out_indices) >= num_stages:
             raise ValueError(f'out_indices {out_indices} exceed num_stages {num_stages}')
-        self.block, stage_blocks = self.arch_settings[depth]
+        self.block, stage_blocks = self._block_and_stages(depth)
         block_init_cfg = self._default_init(pretrained, init_cfg, zero_init_residual)
         self.depth, self.zero_init_residual = depth, zero_init_residual
         self.stem_channels = stem_channels if stem_channels is not None else base_channels
@@ -243,17 +242,27 @@ class ResNet(BaseModule):
         self.inplanes = self.stem_channels
         self.res_layers = []
         for i, num_blocks in enumerate(self.stage_blocks):
-            planes = base_channels * 2**i
+            stage_args = self._stage_args(i)
             layer = self.make_res_layer(
-                block=self.block, inplanes=self.inplanes, planes=planes, num_blocks=num_blocks, stride=strides[i],
+                block=self.block, inplanes=self.inplanes, num_blocks=num_blocks, stride=strides[i],
                 dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp, conv_cfg=conv_cfg,
                 norm_cfg=norm_cfg, init_cfg=block_init_cfg,
-                plugins=None if plugins is None else self.make_stage_plugins(plugins, i))
-            self.inplanes = planes * self.block.expansion
+                plugins=None if plugins is None else self.make_stage_plugins(plugins, i), **stage_args)
+            self.inplanes = stage_args['planes'] * self.block.expansion
             self.add_module(f'layer{i + 1}', layer)
             self.res_layers.append(f'layer{i + 1}')
         self._freeze_stages()
         self.feat_dim = self.block.expansion * base_channels * 2**(len(self.stage_blocks) - 1)
+
+    def _block_and_stages(self, depth) -> tuple:
+        """The block type and the number of blocks of each stage."""
+        if depth not in self.arch_settings:
+            raise ReadableKeyError(f'invalid depth {depth} for resnet; use one of {sorted(self.arch_settings)}')
+        return self.arch_settings[depth]
+
+    def _stage_args(self, stage_idx: int) -> dict:
+        """Stage-specific arguments of :meth:`make_res_layer`: the width (``planes``)."""
+        return dict(planes=self.base_channels * 2**stage_idx)
 
     def make_res_layer(self, **kwargs) -> ResLayer:
         """One stage (ResNeXt adds its ``groups``/``base_width`` here)."""
@@ -325,9 +334,12 @@ class ResNet(BaseModule):
             for param in layer.parameters():
                 param.requires_grad = False
 
-    def forward(self, x):
+    def _forward_stem(self, x):
         x = self.stem(x) if self.deep_stem else self.relu(self.norm1(self.conv1(x)))
-        x = self.maxpool(x)
+        return self.maxpool(x)
+
+    def forward(self, x):
+        x = self._forward_stem(x)
         outs = []
         for i, name in enumerate(self.res_layers):
             x = getattr(self, name)(x)

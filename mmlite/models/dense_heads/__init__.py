@@ -1,9 +1,13 @@
 """Dense heads with mmdet names."""
 from .anchor_free_head import AnchorFreeHead
 from .anchor_head import AnchorHead
+from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .fcos_head import FCOSHead
+from .gfl_head import GFLHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
+from .yolo_head import YOLOV3Head
 
-__all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead']
+__all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
+           'YOLOV3Head']

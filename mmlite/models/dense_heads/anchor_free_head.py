@@ -14,6 +14,31 @@ from .base_dense_head import BaseDenseHead
 _V1_PREDICTORS = (('cls', 'conv_cls'), ('reg', 'conv_reg'), ('centerness', 'conv_centerness'))
 
 
+def conv_tower(in_channels: int, feat_channels: int, num_convs: int, conv_cfg=None, norm_cfg=None,
+               bias='auto') -> nn.ModuleList:
+    """``num_convs`` 3x3 ConvModules (conv, norm, ReLU): the towers of dense heads."""
+    return nn.ModuleList([
+        ConvModule(in_channels if i == 0 else feat_channels, feat_channels, 3, stride=1, padding=1, conv_cfg=conv_cfg,
+                   norm_cfg=norm_cfg, bias=bias) for i in range(num_convs)])
+
+
+def conv_towers(head, bias='auto') -> tuple[nn.ModuleList, nn.ModuleList]:
+    """A head's classification and regression towers, from its ``in_channels``, ``feat_channels``,
+    ``stacked_convs``, ``conv_cfg`` and ``norm_cfg``."""
+    return tuple(conv_tower(head.in_channels, head.feat_channels, head.stacked_convs, head.conv_cfg, head.norm_cfg,
+                            bias) for _ in range(2))
+
+
+def tower_features(x, cls_convs, reg_convs) -> tuple:
+    """``x`` through the classification and the regression tower."""
+    cls_feat = reg_feat = x
+    for conv in cls_convs:
+        cls_feat = conv(cls_feat)
+    for conv in reg_convs:
+        reg_feat = conv(reg_feat)
+    return cls_feat, reg_feat
+
+
 @HEADS.register_module()
 class AnchorFreeHead(BaseDenseHead):
     """``stacked_convs`` ConvModules per branch, then 3x3 ``conv_cls`` / ``conv_reg`` predictors.
@@ -63,15 +88,8 @@ class AnchorFreeHead(BaseDenseHead):
         self._init_layers()
 
     def _init_layers(self) -> None:
-        self.cls_convs = self._tower()
-        self.reg_convs = self._tower()
+        self.cls_convs, self.reg_convs = conv_towers(self, self.conv_bias)
         self._init_predictor()
-
-    def _tower(self) -> nn.ModuleList:
-        return nn.ModuleList([
-            ConvModule(self.in_channels if i == 0 else self.feat_channels, self.feat_channels, 3, stride=1, padding=1,
-                       conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg, bias=self.conv_bias)
-            for i in range(self.stacked_convs)])
 
     def _init_predictor(self) -> None:
         self.conv_cls = nn.Conv2d(self.feat_channels, self.cls_out_channels, 3, padding=1)
@@ -94,11 +112,7 @@ class AnchorFreeHead(BaseDenseHead):
 
     def forward_single(self, x):
         """``cls_score``, ``bbox_pred`` and the two towers' last features."""
-        cls_feat = reg_feat = x
-        for conv in self.cls_convs:
-            cls_feat = conv(cls_feat)
-        for conv in self.reg_convs:
-            reg_feat = conv(reg_feat)
+        cls_feat, reg_feat = tower_features(x, self.cls_convs, self.reg_convs)
         return self.conv_cls(cls_feat), self.conv_reg(reg_feat), cls_feat, reg_feat
 
     def loss(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore=None) -> dict:

@@ -95,15 +95,19 @@ class AnchorHead(BaseDenseHead):
         valid = [self.prior_generator.valid_flags(featmap_sizes, meta['pad_shape'], device) for meta in img_metas]
         return [anchors for _ in img_metas], valid
 
+    def _assign(self, anchors, inside_flags, num_level_anchors: list, gt_bboxes, gt_bboxes_ignore, gt_labels):
+        """Assign the anchors inside the image (``inside_flags`` of all ``num_level_anchors``) to the gts."""
+        return self.assigner.assign(anchors, gt_bboxes, gt_bboxes_ignore, gt_labels)
+
     def _get_targets_single(self, flat_anchors, valid_flags, gt_bboxes, gt_bboxes_ignore, gt_labels, img_meta,
-                            label_channels=1, unmap_outputs=True):
+                            label_channels=1, unmap_outputs=True, num_level_anchors=None):
         inside = anchor_inside_flags(flat_anchors, valid_flags, img_meta['img_shape'][:2],
                                      self.train_cfg.allowed_border)
         if not inside.any():
             return (None, ) * 7
         anchors = flat_anchors[inside, :]
-        assign_result = self.assigner.assign(anchors, gt_bboxes, gt_bboxes_ignore,
-                                             None if self.sampling else gt_labels)
+        assign_result = self._assign(anchors, inside, num_level_anchors, gt_bboxes, gt_bboxes_ignore,
+                                     None if self.sampling else gt_labels)
         sampling_result = self.sampler.sample(assign_result, anchors, gt_bboxes)
         bbox_targets, bbox_weights = torch.zeros_like(anchors), torch.zeros_like(anchors)
         labels = anchors.new_full((anchors.shape[0], ), self.num_classes, dtype=torch.long)
@@ -136,7 +140,8 @@ class AnchorHead(BaseDenseHead):
         concat_valid = [torch.cat(flags) for flags in valid_flag_list]
         results = multi_apply(self._get_targets_single, concat_anchors, concat_valid, gt_bboxes_list,
                               gt_bboxes_ignore_list or [None] * num_imgs, gt_labels_list or [None] * num_imgs,
-                              img_metas, label_channels=label_channels, unmap_outputs=unmap_outputs)
+                              img_metas, label_channels=label_channels, unmap_outputs=unmap_outputs,
+                              num_level_anchors=num_level_anchors)
         labels, label_weights, bbox_targets, bbox_weights, pos_inds, neg_inds, sampling_results = results[:7]
         if any(lab is None for lab in labels):
             return None
@@ -161,20 +166,24 @@ class AnchorHead(BaseDenseHead):
         loss_bbox = self.loss_bbox(bbox_pred, bbox_targets, bbox_weights, avg_factor=num_total_samples)
         return loss_cls, loss_bbox
 
-    @force_fp32(apply_to=('cls_scores', 'bbox_preds'))
-    def loss(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore=None) -> dict:
+    def _anchor_targets(self, cls_scores, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore) -> tuple:
+        """Per level the anchors of all images, and :meth:`get_targets`' result (None when an image has no
+        anchor inside)."""
         featmap_sizes = [featmap.size()[-2:] for featmap in cls_scores]
-        device = cls_scores[0].device
-        anchor_list, valid_flag_list = self.get_anchors(featmap_sizes, img_metas, device=device)
+        anchor_list, valid_flag_list = self.get_anchors(featmap_sizes, img_metas, device=cls_scores[0].device)
         targets = self.get_targets(anchor_list, valid_flag_list, gt_bboxes, img_metas,
                                    gt_bboxes_ignore_list=gt_bboxes_ignore, gt_labels_list=gt_labels,
                                    label_channels=self.cls_out_channels if self.use_sigmoid_cls else 1)
+        num_level_anchors = [anchors.size(0) for anchors in anchor_list[0]]
+        return images_to_levels([torch.cat(a) for a in anchor_list], num_level_anchors), targets
+
+    @force_fp32(apply_to=('cls_scores', 'bbox_preds'))
+    def loss(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore=None) -> dict:
+        all_anchors, targets = self._anchor_targets(cls_scores, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore)
         if targets is None:
             return None
         labels, label_weights, bbox_targets, bbox_weights, num_pos, num_neg = targets
         num_total_samples = num_pos + num_neg if self.sampling else num_pos
-        num_level_anchors = [anchors.size(0) for anchors in anchor_list[0]]
-        all_anchors = images_to_levels([torch.cat(a) for a in anchor_list], num_level_anchors)
         losses_cls, losses_bbox = multi_apply(self.loss_single, cls_scores, bbox_preds, all_anchors, labels,
                                               label_weights, bbox_targets, bbox_weights,
                                               num_total_samples=num_total_samples)

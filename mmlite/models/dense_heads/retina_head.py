@@ -5,6 +5,7 @@ import torch.nn as nn
 
 from ...cnn import ConvModule
 from ..builder import HEADS
+from .anchor_free_head import tower_features
 from .anchor_head import AnchorHead
 
 
@@ -36,9 +37,5 @@ class RetinaHead(AnchorHead):
         self.retina_reg = nn.Conv2d(self.feat_channels, self.num_base_priors * 4, 3, padding=1)
 
     def forward_single(self, x):
-        cls_feat = reg_feat = x
-        for conv in self.cls_convs:
-            cls_feat = conv(cls_feat)
-        for conv in self.reg_convs:
-            reg_feat = conv(reg_feat)
+        cls_feat, reg_feat = tower_features(x, self.cls_convs, self.reg_convs)
         return self.retina_cls(cls_feat), self.retina_reg(reg_feat)

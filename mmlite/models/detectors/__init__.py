@@ -1,11 +1,14 @@
 """Detectors with mmdet names."""
+from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
 from .faster_rcnn import FasterRCNN, MaskRCNN, RetinaNet
 from .fcos import FCOS
+from .gfl import GFL
 from .rpn import RPN
 from .single_stage import SingleStageDetector
 from .two_stage import TwoStageDetector
+from .yolo import YOLOV3
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FasterRCNN', 'MaskRCNN',
-           'RetinaNet', 'CascadeRCNN', 'FCOS']
+           'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3']

@@ -13,6 +13,9 @@ from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg
 class SingleStageDetector(BaseDetector):
     """Dense detection in one pass; ``train_cfg``/``test_cfg`` go to the head."""
 
+    # the keys a config may set (others are errors naming them)
+    train_cfg_keys, test_cfg_keys = DENSE_TRAIN, DENSE_TEST
+
     def __init__(self, backbone: dict, neck: dict | None = None, bbox_head: dict | None = None, train_cfg=None,
                  test_cfg=None, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
@@ -23,8 +26,8 @@ class SingleStageDetector(BaseDetector):
         self.backbone = build_backbone(backbone)
         if neck is not None:
             self.neck = build_neck(neck)
-        self.train_cfg = check_cfg(train_cfg, DENSE_TRAIN, 'model.train_cfg', ('assigner', ))
-        self.test_cfg = check_cfg(test_cfg, DENSE_TEST, 'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
+        self.train_cfg = check_cfg(train_cfg, self.train_cfg_keys, 'model.train_cfg', ('assigner', ))
+        self.test_cfg = check_cfg(test_cfg, self.test_cfg_keys, 'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
         self.bbox_head = build_head(dict(bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))
 
     def extract_feat(self, img):

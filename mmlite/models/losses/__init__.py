@@ -4,6 +4,9 @@ from .cross_entropy_loss import CrossEntropyLoss, binary_cross_entropy, cross_en
 from .extra_regression_losses import (BalancedL1Loss, BoundedIoULoss, CIoULoss, DIoULoss, MSELoss, balanced_l1_loss,
                                       bounded_iou_loss, ciou_loss, diou_loss, mse_loss)
 from .focal_loss import FocalLoss, sigmoid_focal_loss
+from .gfocal_loss import (DistributionFocalLoss, QualityFocalLoss, distribution_focal_loss, quality_focal_loss,
+                          quality_focal_loss_with_prob)
+from .ghm_loss import GHMC, GHMR
 from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
 
@@ -12,5 +15,6 @@ __all__ = [
     'sigmoid_focal_loss', 'Accuracy', 'GIoULoss', 'IoULoss', 'L1Loss', 'SmoothL1Loss', 'accuracy',
     'giou_loss', 'iou_loss', 'l1_loss', 'smooth_l1_loss', 'reduce_loss', 'weight_reduce_loss',
     'weighted_loss', 'DIoULoss', 'CIoULoss', 'BoundedIoULoss', 'BalancedL1Loss', 'MSELoss', 'diou_loss',
-    'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss'
+    'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss', 'QualityFocalLoss', 'DistributionFocalLoss',
+    'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR'
 ]

@@ -78,25 +78,36 @@ class FPN(BaseModule):
     @auto_fp16()
     def forward(self, inputs):
         if len(inputs) != len(self.in_channels):
-            raise ValueError(f'FPN expects {len(self.in_channels)} inputs, got {len(inputs)}')
+            raise ValueError(f'{type(self).__name__} expects {len(self.in_channels)} inputs, got {len(inputs)}')
+        laterals = self._top_down(inputs)
+        return tuple(self._add_extra_levels(inputs, laterals, self._level_outputs(laterals)))
+
+    def _top_down(self, inputs) -> list:
+        """Lateral features, each plus the upsampled one above it."""
         laterals = [conv(inputs[i + self.start_level]) for i, conv in enumerate(self.lateral_convs)]
-        used = len(laterals)
-        for i in range(used - 1, 0, -1):
+        for i in range(len(laterals) - 1, 0, -1):
             if 'scale_factor' in self.upsample_cfg:
                 laterals[i - 1] = laterals[i - 1] + F.interpolate(laterals[i], **self.upsample_cfg)
             else:
                 laterals[i - 1] = laterals[i - 1] + F.interpolate(laterals[i], size=laterals[i - 1].shape[2:],
                                                                   **self.upsample_cfg)
-        outs = [self.fpn_convs[i](laterals[i]) for i in range(used)]
-        if self.num_outs > len(outs):
-            if not self.add_extra_convs:
-                for _ in range(self.num_outs - used):
-                    outs.append(F.max_pool2d(outs[-1], 1, stride=2))
-            else:
-                source = {'on_input': inputs[self.backbone_end_level - 1], 'on_lateral': laterals[-1],
-                          'on_output': outs[-1]}[self.add_extra_convs]
-                outs.append(self.fpn_convs[used](source))
-                for i in range(used + 1, self.num_outs):
-                    prev = F.relu(outs[-1]) if self.relu_before_extra_convs else outs[-1]
-                    outs.append(self.fpn_convs[i](prev))
-        return tuple(outs)
+        return laterals
+
+    def _level_outputs(self, laterals: list) -> list:
+        """The outputs of the backbone's levels."""
+        return [self.fpn_convs[i](lateral) for i, lateral in enumerate(laterals)]
+
+    def _add_extra_levels(self, inputs, laterals: list, outs: list) -> list:
+        """Up to ``num_outs`` levels: max-pooled, or by the extra stride-2 convs."""
+        used = len(laterals)
+        if self.num_outs <= used:
+            return outs
+        if not self.add_extra_convs:
+            return outs + [F.max_pool2d(outs[-1], 1, stride=2) for _ in range(self.num_outs - used)]
+        source = {'on_input': inputs[self.backbone_end_level - 1], 'on_lateral': laterals[-1],
+                  'on_output': outs[-1]}[self.add_extra_convs]
+        outs.append(self.fpn_convs[used](source))
+        for i in range(used + 1, self.num_outs):
+            prev = F.relu(outs[-1]) if self.relu_before_extra_convs else outs[-1]
+            outs.append(self.fpn_convs[i](prev))
+        return outs

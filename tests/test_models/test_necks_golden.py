@@ -1,5 +1,6 @@
-"""BFP (Libra R-CNN's balanced feature pyramid) and neck lists (``neck=[FPN, BFP]``) against mmdet 2.28.2:
-state-dict names, initialisation and outputs for the same seeded weights."""
+"""Necks against mmdet 2.28.2: BFP (Libra R-CNN's balanced feature pyramid), neck lists (``neck=[FPN, BFP]``),
+PAFPN and FPN variants: state-dict names, initialisation and outputs for the same seeded weights
+(tests/data/mmdet2282_{bfp,pafpn}_golden.json)."""
 import json
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from mmlite.models import build_detector, build_neck
 
 from ._tiny import WIDTH, tiny_model_cfg, toy_batch
 
-GOLDEN = json.loads((Path(__file__).parents[1] / 'data' / 'mmdet2282_bfp_golden.json').read_text())
+GOLDEN = {name: json.loads((Path(__file__).parents[1] / 'data' / f'mmdet2282_{name}_golden.json').read_text())
+          for name in ('bfp', 'pafpn')}
+CASES = [(file, case) for file, golden in GOLDEN.items() for case in range(len(golden['cases']))]
 
 
 def _randomize(state: dict, generator: torch.Generator) -> None:
@@ -22,10 +25,10 @@ def _randomize(state: dict, generator: torch.Generator) -> None:
             value.copy_(noise.abs() + 0.5 if 'running_var' in name else noise)
 
 
-@pytest.mark.parametrize('case', range(len(GOLDEN['cases'])))
-def test_matches_mmdet(case):
-    name, cfg = GOLDEN['cases'][case]
-    expected = GOLDEN['expected'][name]
+@pytest.mark.parametrize('file, case', CASES, ids=[f'{f}-{GOLDEN[f]["cases"][c][0]}' for f, c in CASES])
+def test_matches_mmdet(file, case):
+    name, cfg = GOLDEN[file]['cases'][case]
+    expected = GOLDEN[file]['expected'][name]
     torch.manual_seed(0)
     neck = build_neck(cfg)
     neck.init_weights()
@@ -35,7 +38,7 @@ def test_matches_mmdet(case):
     assert sorted(k for k, v in state.items() if v.dtype.is_floating_point and v.abs().sum() == 0) == expected['zeros']
     generator = torch.Generator().manual_seed(1)
     _randomize(state, generator)
-    if name == 'list':
+    if isinstance(cfg, list) or cfg['type'] != 'BFP':  # a pyramid built from backbone levels
         inputs = [torch.randn(1, c, 64 // 2**i, 48 // 2**i, generator=generator) for i, c in enumerate([4, 8, 16, 32])]
     else:
         inputs = [torch.randn(2, 8, 40 // 2**i, 30 // 2**i + 1, generator=generator) for i in range(cfg['num_levels'])]

@@ -13,13 +13,12 @@ import numpy as np
 import pytest
 import torch
 
-from mmlite.core.mask import BitmapMasks
 from mmlite.models import build_detector
 from mmlite.utils import Config
 
 from ._tiny import CASCADE, CONFIGS, tiny_model_cfg, toy_batch
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
-                                flip_aug_results)
+                                flip_aug_results, golden_training_log_vars)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 CASCADE_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_cascade_golden.pth'), weights_only=True)
@@ -75,13 +74,7 @@ def test_flip_augmented_results_match_mmdet(name):
 @pytest.mark.parametrize('name', NAMES)
 def test_training_losses_match_mmdet(name):
     """Three stages, each sampling the previous stage's refined boxes: every logged value equals mmdet's."""
-    model = _model(name).train()
-    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'], gt_labels=GOLDEN['gt_labels'])
-    if name == 'cascade_mask_rcnn':
-        kwargs['gt_masks'] = [BitmapMasks(m.numpy(), 96, 128) for m in GOLDEN['gt_masks']]
-    torch.manual_seed(0)
-    losses = model.forward_train(GOLDEN['img'], _metas(), **kwargs)
-    _, log_vars = model._parse_losses(losses)
+    log_vars = golden_training_log_vars(_model(name).train(), with_masks=name == 'cascade_mask_rcnn')
     assert_log_vars_match(log_vars, CASCADE_GOLDEN['models'][name]['log_vars'])
 
 

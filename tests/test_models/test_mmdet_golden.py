@@ -46,6 +46,17 @@ def flip_aug_results(model) -> list:
         return model.aug_test([img, img.flip(-1)], metas, rescale=True)
 
 
+def golden_training_log_vars(model, with_labels: bool = True, with_masks: bool = False) -> dict:
+    """``forward_train`` on the golden batch after ``torch.manual_seed(0)`` (mmdet's sampling draws), parsed."""
+    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'])
+    if with_labels:
+        kwargs['gt_labels'] = GOLDEN['gt_labels']
+    if with_masks:
+        kwargs['gt_masks'] = [BitmapMasks(m.numpy(), 96, 128) for m in GOLDEN['gt_masks']]
+    torch.manual_seed(0)
+    return model._parse_losses(model.forward_train(GOLDEN['img'], _metas(), **kwargs))[1]
+
+
 def assert_log_vars_match(log_vars: dict, expected: dict) -> None:
     """The same logged values, in the same order, as mmdet's."""
     assert list(log_vars) == list(expected)
@@ -119,15 +130,8 @@ def test_flip_augmented_results_match(name):
 @pytest.mark.parametrize('name', sorted(SHIPPED))
 def test_training_losses_match(name):
     """Same seed, same sampling: every logged value equals mmdet's."""
-    model = _model(name).train()
-    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'])
-    if name != 'rpn':
-        kwargs['gt_labels'] = GOLDEN['gt_labels']
-    if name == 'mask_rcnn':
-        kwargs['gt_masks'] = [BitmapMasks(m.numpy(), 96, 128) for m in GOLDEN['gt_masks']]
-    torch.manual_seed(0)
-    losses = model.forward_train(GOLDEN['img'], _metas(), **kwargs)
-    _, log_vars = model._parse_losses(losses)
+    log_vars = golden_training_log_vars(_model(name).train(), with_labels=name != 'rpn',
+                                        with_masks=name == 'mask_rcnn')
     assert_log_vars_match(log_vars, GOLDEN['models'][name]['log_vars'])
 
 

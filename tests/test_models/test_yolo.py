@@ -111,3 +111,15 @@ def test_test_cfg_keys_and_augmented_testing_are_checked():
     img, meta = TINY['img'][:1], _metas()[0]
     with pytest.raises(NotImplementedError, match='test-time augmentation is not supported for YOLOV3Head'):
         model.aug_test([img, img], [[meta], [meta]])
+
+
+def test_darknet_frozen_stages_and_norm_eval():
+    from mmlite.models import build_backbone
+    backbone = build_backbone(dict(type='Darknet', frozen_stages=2, out_indices=(1, 2))).train()
+    frozen = {name.split('.')[0] for name, p in backbone.named_parameters() if not p.requires_grad}
+    assert frozen == {'conv1', 'conv_res_block1'}
+    assert not any(m.training for m in backbone.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    outs = backbone(torch.zeros(1, 3, 64, 64))
+    assert [tuple(o.shape) for o in outs] == [(1, 64, 32, 32), (1, 128, 16, 16)]
+    with pytest.raises(KeyError, match='invalid depth 21 for darknet'):
+        build_backbone(dict(type='Darknet', depth=21))

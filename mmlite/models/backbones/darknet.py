@@ -4,12 +4,12 @@ from __future__ import annotations
 import warnings
 
 import torch.nn as nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...cnn import ConvModule
 from ...runner import BaseModule
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
+from .resnet import FrozenStagesMixin
 
 _LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
 
@@ -31,7 +31,7 @@ class ResBlock(BaseModule):
 
 
 @BACKBONES.register_module()
-class Darknet(BaseModule):
+class Darknet(FrozenStagesMixin, BaseModule):
     """Darknet-53: a 3x3 stem then five stride-2 convs, each followed by residual blocks.
 
     Args:
@@ -84,15 +84,6 @@ class Darknet(BaseModule):
             module.eval()
             for param in module.parameters():
                 param.requires_grad = False
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
 
     @staticmethod
     def make_conv_res_block(in_channels: int, out_channels: int, res_repeat: int, conv_cfg=None,

@@ -184,8 +184,22 @@ class ResLayer(Sequential):
         super().__init__(*blocks)
 
 
+class FrozenStagesMixin:
+    """``train()`` that keeps the frozen stages (``_freeze_stages``) and, with ``norm_eval``, every BN layer
+    in eval mode."""
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for module in self.modules():
+                if isinstance(module, _BatchNorm):
+                    module.eval()
+        return self
+
+
 @BACKBONES.register_module()
-class ResNet(BaseModule):
+class ResNet(FrozenStagesMixin, BaseModule):
     """ResNet backbone (mmdet 2.x arguments).
 
     Args:
@@ -346,15 +360,6 @@ class ResNet(BaseModule):
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
 
 
 @BACKBONES.register_module()

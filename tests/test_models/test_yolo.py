@@ -12,6 +12,7 @@ from mmlite.core.bbox import GridAssigner, YOLOBBoxCoder
 from mmlite.models import build_detector
 from mmlite.utils import Config
 
+from ._random_weights import randomized_detector
 from ._tiny import CONFIGS
 from .test_mmdet_golden import GOLDEN as TINY
 from .test_mmdet_golden import _metas, assert_log_vars_match
@@ -28,22 +29,7 @@ def _cfg():
 
 def _randomized_model():
     """The three-class model with every float entry drawn in state-dict order, as recorded."""
-    cfg = _cfg()
-    cfg.model.bbox_head.num_classes = 3
-    model = build_detector(cfg.model)
-    generator = torch.Generator().manual_seed(2286)
-    with torch.no_grad():
-        for key, value in model.state_dict().items():
-            if not value.dtype.is_floating_point:
-                continue
-            noise = torch.randn(value.shape, generator=generator)
-            if value.dim() > 1:
-                value.copy_(noise / value[0].numel()**0.5)
-            elif key.endswith('running_var'):
-                value.copy_(1 + 0.1 * noise.abs())
-            else:
-                value.copy_(1 + 0.1 * noise if key.endswith('weight') else 0.1 * noise)
-    return model
+    return randomized_detector(CONFIG, 2286)[0]
 
 
 def test_config_layout_and_head_init_match_mmdet():

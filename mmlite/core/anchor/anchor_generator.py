@@ -202,3 +202,65 @@ class YOLOAnchorGenerator(AnchorGenerator):
         responsible = torch.zeros(feat_h * feat_w, dtype=torch.uint8, device=device)
         responsible[grid_y * feat_w + grid_x] = 1
         return responsible[:, None].expand(responsible.size(0), num_base_anchors).contiguous().view(-1)
+
+
+# (min, max) size percentages of SSD's first level, by input size and first basesize ratio
+_SSD_FIRST_LEVEL = {(300, 0.15): (7, 15), (300, 0.2): (10, 20), (512, 0.1): (4, 10), (512, 0.15): (7, 15)}
+
+
+def ssd_min_max_sizes(input_size: int, basesize_ratio_range: tuple, num_levels: int) -> tuple[list, list]:
+    """SSD's per-level anchor sizes: evenly spaced ratios of ``input_size`` plus a smaller first level."""
+    min_ratio, max_ratio = (int(r * 100) for r in basesize_ratio_range)
+    step = int(np.floor(max_ratio - min_ratio) / (num_levels - 2))
+    min_sizes = [int(input_size * ratio / 100) for ratio in range(min_ratio, max_ratio + 1, step)]
+    max_sizes = [int(input_size * (ratio + step) / 100) for ratio in range(min_ratio, max_ratio + 1, step)]
+    first = _SSD_FIRST_LEVEL.get((input_size, basesize_ratio_range[0]))
+    if first is None:
+        raise ValueError(f'SSDAnchorGenerator without min_sizes/max_sizes supports input_size 300 with '
+                         f'basesize_ratio_range[0] 0.15 or 0.2, or 512 with 0.1 or 0.15; got {input_size} and '
+                         f'{basesize_ratio_range[0]}')
+    return [int(input_size * first[0] / 100)] + min_sizes, [int(input_size * first[1] / 100)] + max_sizes
+
+
+@PRIOR_GENERATORS.register_module()
+class SSDAnchorGenerator(AnchorGenerator):
+    """SSD's anchors: per level, squares of ``min_size`` and ``sqrt(min_size * max_size)`` plus one pair of
+    rectangles per ratio, centred in each stride cell.
+
+    Args:
+        strides / ratios: Per level (``ratios[k]``: e.g. ``[2, 3]`` gives 1/2, 2, 1/3, 3).
+        min_sizes / max_sizes: Per level; derived from ``input_size`` and ``basesize_ratio_range`` when absent.
+        scale_major: Anchor order. Defaults to True.
+    """
+
+    def __init__(self, strides, ratios, min_sizes=None, max_sizes=None, basesize_ratio_range=(0.15, 0.9),
+                 input_size: int = 300, scale_major: bool = True):  # AnchorGenerator.__init__ skipped
+        if len(strides) != len(ratios) or (min_sizes is None) != (max_sizes is None):
+            raise ValueError('SSDAnchorGenerator: one ratios entry per stride, and min_sizes with max_sizes')
+        self.strides = [_pair(stride) for stride in strides]
+        self.centers = [(stride[0] / 2., stride[1] / 2.) for stride in self.strides]
+        if min_sizes is None:
+            self.input_size, self.basesize_ratio_range = input_size, basesize_ratio_range
+            min_sizes, max_sizes = ssd_min_max_sizes(input_size, basesize_ratio_range, len(self.strides))
+        if not len(min_sizes) == len(max_sizes) == len(strides):
+            raise ValueError('SSDAnchorGenerator: min_sizes and max_sizes need one entry per stride')
+        self.base_sizes = min_sizes
+        self.scales = [torch.Tensor([1., np.sqrt(max_sizes[k] / min_sizes[k])]) for k in range(len(self.strides))]
+        self.ratios = [torch.Tensor([1.] + [v for r in level for v in (1 / r, r)]) for level in ratios]
+        self.scale_major, self.center_offset = scale_major, 0
+        self.base_anchors = self.gen_base_anchors()
+
+    def gen_base_anchors(self) -> list[torch.Tensor]:
+        anchors = []
+        for i, base_size in enumerate(self.base_sizes):
+            level = self.gen_single_level_base_anchors(base_size, scales=self.scales[i], ratios=self.ratios[i],
+                                                       center=self.centers[i])
+            # the two squares first, then the rectangles
+            order = list(range(len(self.ratios[i])))
+            order.insert(1, len(order))
+            anchors.append(torch.index_select(level, 0, torch.LongTensor(order)))
+        return anchors
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(strides={self.strides}, scales={self.scales}, ratios={self.ratios}, '
+                f'base_sizes={self.base_sizes}, scale_major={self.scale_major})')

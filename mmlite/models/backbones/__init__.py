@@ -3,5 +3,6 @@ from .darknet import Darknet
 from .regnet import RegNet
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
+from .ssd_vgg import SSDVGG
 
-__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet']
+__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG']

@@ -7,7 +7,8 @@ from .fcos_head import FCOSHead
 from .gfl_head import GFLHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
+from .ssd_head import SSDHead
 from .yolo_head import YOLOV3Head
 
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
-           'YOLOV3Head']
+           'YOLOV3Head', 'SSDHead']

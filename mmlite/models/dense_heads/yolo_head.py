@@ -34,6 +34,8 @@ class YOLOV3Head(BaseDenseHead):
             ``nms``, ``max_per_img``.
     """
 
+    extra_test_cfg_keys = frozenset({'conf_thr'})  # beyond the dense heads' keys
+
     def __init__(self, num_classes: int, in_channels, out_channels=(1024, 512, 256),
                  anchor_generator=dict(type='YOLOAnchorGenerator',  # noqa: B006
                                        base_sizes=[[(116, 90), (156, 198), (373, 326)],

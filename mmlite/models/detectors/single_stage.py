@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 
 from ...core.bbox import bbox2result
-from ..builder import DETECTORS, build_backbone, build_head, build_neck
+from ..builder import DETECTORS, HEADS, build_backbone, build_head, build_neck
 from .base import BaseDetector
 from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg
 
@@ -12,9 +12,6 @@ from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg
 @DETECTORS.register_module()
 class SingleStageDetector(BaseDetector):
     """Dense detection in one pass; ``train_cfg``/``test_cfg`` go to the head."""
-
-    # the keys a config may set (others are errors naming them)
-    train_cfg_keys, test_cfg_keys = DENSE_TRAIN, DENSE_TEST
 
     def __init__(self, backbone: dict, neck: dict | None = None, bbox_head: dict | None = None, train_cfg=None,
                  test_cfg=None, pretrained=None, init_cfg=None):
@@ -26,8 +23,12 @@ class SingleStageDetector(BaseDetector):
         self.backbone = build_backbone(backbone)
         if neck is not None:
             self.neck = build_neck(neck)
-        self.train_cfg = check_cfg(train_cfg, self.train_cfg_keys, 'model.train_cfg', ('assigner', ))
-        self.test_cfg = check_cfg(test_cfg, self.test_cfg_keys, 'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
+        # the keys a config may set: the dense heads' and those the head declares (others are errors)
+        head_type = HEADS.get(bbox_head['type']) if isinstance(bbox_head.get('type'), str) else bbox_head.get('type')
+        self.train_cfg = check_cfg(train_cfg, DENSE_TRAIN | getattr(head_type, 'extra_train_cfg_keys', set()),
+                                   'model.train_cfg', ('assigner', ))
+        self.test_cfg = check_cfg(test_cfg, DENSE_TEST | getattr(head_type, 'extra_test_cfg_keys', set()),
+                                  'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
         self.bbox_head = build_head(dict(bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))
 
     def extract_feat(self, img):

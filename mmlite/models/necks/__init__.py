@@ -2,6 +2,7 @@
 from .bfp import BFP
 from .fpn import FPN
 from .pafpn import PAFPN
+from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck']
+__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck']

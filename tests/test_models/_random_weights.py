@@ -1,0 +1,28 @@
+"""Full-size models with weights drawn from one seeded generator in state-dict order, as recorded in mmdet."""
+import torch
+
+from mmlite.models import build_detector
+from mmlite.utils import Config
+
+
+def randomized_detector(config_path: str, seed: int, num_classes: int = 3):
+    """The config's detector with ``num_classes`` and drawn weights (convs/linears ``N(0, 1/fan_in)``, norm
+    weights ``1 + N(0, 0.1)``, running variances ``1 + |N(0, 0.1)|``, the rest ``N(0, 0.1)``); returns the
+    model and the generator (mmdet's recording drew its inputs next)."""
+    cfg = Config.fromfile(config_path)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.bbox_head.num_classes = num_classes
+    model = build_detector(cfg.model)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for key, value in model.state_dict().items():
+            if not value.dtype.is_floating_point:
+                continue
+            noise = torch.randn(value.shape, generator=generator)
+            if value.dim() > 1:
+                value.copy_(noise / value[0].numel()**0.5)
+            elif key.endswith('running_var'):
+                value.copy_(1 + 0.1 * noise.abs())
+            else:
+                value.copy_(1 + 0.1 * noise if key.endswith('weight') else 0.1 * noise)
+    return model, generator

@@ -23,6 +23,11 @@ DENSE = {
     'retinanet_ghm': 'ghm/retinanet_ghm_r50_fpn_1x_coco.py',
     'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
 }
+LEGACY_V1 = {
+    'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
+    'mask_rcnn_v1': 'legacy_1.x/mask_rcnn_r50_fpn_1x_coco_v1.py',
+    'retinanet_v1': 'legacy_1.x/retinanet_r50_fpn_1x_coco_v1.py',
+}
 CASCADE = {
     'cascade_rcnn': 'cascade_rcnn/cascade_rcnn_r50_fpn_1x_coco.py',
     'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
@@ -33,7 +38,7 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE}[name]))
+    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1}[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 

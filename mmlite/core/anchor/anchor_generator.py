@@ -103,17 +103,20 @@ class AnchorGenerator:
                                                    None if self.centers is None else self.centers[i])
                 for i, size in enumerate(self.base_sizes)]
 
-    def gen_single_level_base_anchors(self, base_size, scales, ratios, center=None) -> torch.Tensor:
-        w = h = base_size
-        x_center, y_center = (self.center_offset * w, self.center_offset * h) if center is None else center
+    def _anchor_sides(self, base_size, scales, ratios) -> tuple[torch.Tensor, torch.Tensor]:
+        """Widths and heights of one level's anchors (scale-major or ratio-major order)."""
         h_ratios = torch.sqrt(ratios)
         w_ratios = 1 / h_ratios
         if self.scale_major:
-            ws = (w * w_ratios[:, None] * scales[None, :]).view(-1)
-            hs = (h * h_ratios[:, None] * scales[None, :]).view(-1)
-        else:
-            ws = (w * scales[:, None] * w_ratios[None, :]).view(-1)
-            hs = (h * scales[:, None] * h_ratios[None, :]).view(-1)
+            return ((base_size * w_ratios[:, None] * scales[None, :]).view(-1),
+                    (base_size * h_ratios[:, None] * scales[None, :]).view(-1))
+        return ((base_size * scales[:, None] * w_ratios[None, :]).view(-1),
+                (base_size * scales[:, None] * h_ratios[None, :]).view(-1))
+
+    def gen_single_level_base_anchors(self, base_size, scales, ratios, center=None) -> torch.Tensor:
+        w = h = base_size
+        x_center, y_center = (self.center_offset * w, self.center_offset * h) if center is None else center
+        ws, hs = self._anchor_sides(base_size, scales, ratios)
         return torch.stack([x_center - 0.5 * ws, y_center - 0.5 * hs, x_center + 0.5 * ws, y_center + 0.5 * hs],
                            dim=-1)
 
@@ -264,3 +267,27 @@ class SSDAnchorGenerator(AnchorGenerator):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(strides={self.strides}, scales={self.scales}, ratios={self.ratios}, '
                 f'base_sizes={self.base_sizes}, scale_major={self.scale_major})')
+
+
+@PRIOR_GENERATORS.register_module()
+class LegacyAnchorGenerator(AnchorGenerator):
+    """mmdet 1.x's anchors, for its checkpoints and ``legacy_1.x`` configs: centres at
+    ``center_offset * (size - 1)``, sides ``size - 1`` wide, corners rounded."""
+
+    def gen_single_level_base_anchors(self, base_size, scales, ratios, center=None) -> torch.Tensor:
+        offset = self.center_offset * (base_size - 1)
+        x_center, y_center = (offset, offset) if center is None else center
+        ws, hs = self._anchor_sides(base_size, scales, ratios)
+        return torch.stack([x_center - 0.5 * (ws - 1), y_center - 0.5 * (hs - 1), x_center + 0.5 * (ws - 1),
+                            y_center + 0.5 * (hs - 1)], dim=-1).round()
+
+
+@PRIOR_GENERATORS.register_module()
+class LegacySSDAnchorGenerator(SSDAnchorGenerator, LegacyAnchorGenerator):
+    """mmdet 1.x's SSD anchors: legacy sizes, centres at ``(stride - 1) / 2``."""
+
+    def __init__(self, strides, ratios, basesize_ratio_range, input_size: int = 300, scale_major: bool = True):
+        super().__init__(strides=strides, ratios=ratios, basesize_ratio_range=basesize_ratio_range,
+                         input_size=input_size, scale_major=scale_major)
+        self.centers = [((stride - 1) / 2., (stride - 1) / 2.) for stride in strides]
+        self.base_anchors = self.gen_base_anchors()

@@ -8,6 +8,7 @@ from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, P
                     bbox2delta, delta2bbox)
 from .grid_assigner import GridAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
+from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_delta2bbox
 from .ohem_sampler import OHEMSampler
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
@@ -22,5 +23,6 @@ __all__ = [
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
     'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
-    'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder'
+    'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
+    'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox'
 ]

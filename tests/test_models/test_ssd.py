@@ -1,5 +1,6 @@
-"""SSD300 (SSDVGG, SSDNeck, SSDHead, SSDAnchorGenerator, mmcv's VGG) against mmdet 2.28.2
-(tests/data/mmdet2282_ssd300_golden.json): config, layout, detections and hard-negative-mined losses."""
+"""SSD300 (SSDVGG, SSDNeck, SSDHead, SSDAnchorGenerator, mmcv's VGG) and SSDLite (MobileNetV2, depthwise neck and
+head) against mmdet 2.28.2 (tests/data/mmdet2282_ssd{300,lite}_golden.json): config, layout, detections and
+hard-negative-mined losses."""
 import json
 import os.path as osp
 
@@ -17,34 +18,43 @@ from ._tiny import CONFIGS
 from .test_mmdet_golden import GOLDEN as TINY
 from .test_mmdet_golden import assert_log_vars_match
 
-GOLDEN = json.load(open(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_ssd300_golden.json')))
-CONFIG = osp.join(CONFIGS, 'ssd/ssd300_coco.py')
+DATA = osp.join(osp.dirname(__file__), '..', 'data')
+# name: config, golden, weight seed, input size, the last config entry compared
+CASES = {'ssd300': ('ssd/ssd300_coco.py', 'mmdet2282_ssd300_golden.json', 2287, 300, 'input_size'),
+         'ssdlite': ('ssd/ssdlite_mobilenetv2_scratch_600e_coco.py', 'mmdet2282_ssdlite_golden.json', 2288, 320,
+                     'runner')}
+GOLDEN = {name: json.load(open(osp.join(DATA, case[1]))) for name, case in CASES.items()}
+CONFIG = osp.join(CONFIGS, CASES['ssd300'][0])
 
 
-def test_config_and_layout_match_mmdet():
-    cfg = Config.fromfile(CONFIG)
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_config_and_layout_match_mmdet(name):
+    cfg = Config.fromfile(osp.join(CONFIGS, CASES[name][0]))
+    last = CASES[name][4]
     mine = dict(model=cfg.model.to_dict(), train_pipeline=cfg.train_pipeline, test_pipeline=cfg.test_pipeline,
                 optimizer=cfg.optimizer.to_dict(), lr_config=cfg.lr_config.to_dict(),
-                data_train=cfg.data.train.to_dict(), custom_hooks=cfg.custom_hooks, input_size=cfg.input_size)
-    assert json.loads(json.dumps(mine)) == GOLDEN['config']
+                data_train=cfg.data.train.to_dict(), custom_hooks=cfg.custom_hooks, **{last: cfg[last]})
+    assert json.loads(json.dumps(mine, default=lambda o: o.to_dict())) == GOLDEN[name]['config']
     cfg.model.backbone.init_cfg = None
-    assert [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()] == GOLDEN['layout']
+    assert [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()] == GOLDEN[name]['layout']
 
 
-def test_detections_and_losses_match_mmdet():
-    model, generator = randomized_detector(CONFIG, 2287)
-    img = torch.randn(2, 3, 300, 300, generator=generator) * 50
-    metas = [dict(meta, img_shape=(300, 300, 3), pad_shape=(300, 300, 3), ori_shape=(300, 300, 3),
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_detections_and_losses_match_mmdet(name):
+    config, _, seed, size, _ = CASES[name]
+    model, generator = randomized_detector(osp.join(CONFIGS, config), seed)
+    img = torch.randn(2, 3, size, size, generator=generator) * 50
+    metas = [dict(meta, img_shape=(size, size, 3), pad_shape=(size, size, 3), ori_shape=(size, size, 3),
                   scale_factor=np.ones(4, dtype=np.float32)) for meta in TINY['metas']]
     with torch.no_grad():
         results = model.eval().simple_test(img, metas, rescale=True)
-    for mine, theirs in zip(results, GOLDEN['simple_test']):
+    for mine, theirs in zip(results, GOLDEN[name]['simple_test']):
         assert sum(len(d) for d in mine) > 0
         for dets, expected in zip(mine, theirs):
             np.testing.assert_allclose(dets, np.array(expected, dtype=np.float32).reshape(-1, 5), rtol=1e-4, atol=2e-3)
     losses = model.train().forward_train(img, metas, gt_bboxes=[b * 2.3 for b in TINY['gt_bboxes']],
                                          gt_labels=TINY['gt_labels'])
-    assert_log_vars_match(model._parse_losses(losses)[1], GOLDEN['log_vars'])
+    assert_log_vars_match(model._parse_losses(losses)[1], GOLDEN[name]['log_vars'])
 
 
 def test_anchor_sizes_and_counts():

@@ -1,15 +1,13 @@
 """``Darknet``: YOLOv3's Darknet-53 backbone (mmdet 2.x arguments and parameter names)."""
 from __future__ import annotations
 
-import warnings
-
 import torch.nn as nn
 
 from ...cnn import ConvModule
 from ...runner import BaseModule
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
-from .resnet import FrozenStagesMixin
+from .resnet import FrozenStagesMixin, set_backbone_init
 
 _LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
 
@@ -50,8 +48,6 @@ class Darknet(FrozenStagesMixin, BaseModule):
         super().__init__(init_cfg)
         if depth not in self.arch_settings:
             raise ReadableKeyError(f'invalid depth {depth} for darknet; use one of {sorted(self.arch_settings)}')
-        if init_cfg and pretrained:
-            raise ValueError('init_cfg and pretrained cannot be specified at the same time')
         self.depth, self.out_indices, self.frozen_stages, self.norm_eval = depth, out_indices, frozen_stages, norm_eval
         self.layers, self.channels = self.arch_settings[depth]
         cfg = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
@@ -61,14 +57,7 @@ class Darknet(FrozenStagesMixin, BaseModule):
             name = f'conv_res_block{i + 1}'
             self.add_module(name, self.make_conv_res_block(*self.channels[i], num_blocks, **cfg))
             self.cr_blocks.append(name)
-        if isinstance(pretrained, str):
-            warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
-            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-        elif pretrained is not None:
-            raise TypeError('pretrained must be a str or None')
-        elif init_cfg is None:
-            self.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
-                             dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
+        set_backbone_init(self, pretrained, init_cfg)
 
     def forward(self, x):
         outs = []

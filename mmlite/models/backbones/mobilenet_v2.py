@@ -1,15 +1,13 @@
 """``MobileNetV2``: mmdet 2.x's MobileNetV2 backbone (arguments and parameter names)."""
 from __future__ import annotations
 
-import warnings
-
 import torch.nn as nn
 
 from ...cnn import ConvModule
 from ...runner import BaseModule
 from ..builder import BACKBONES
 from ..utils import InvertedResidual, make_divisible
-from .resnet import FrozenStagesMixin
+from .resnet import FrozenStagesMixin, set_backbone_init
 
 
 @BACKBONES.register_module()
@@ -35,16 +33,7 @@ class MobileNetV2(FrozenStagesMixin, BaseModule):
                  with_cp: bool = False, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
         self.pretrained = pretrained
-        if init_cfg and pretrained:
-            raise ValueError('init_cfg and pretrained cannot be specified at the same time')
-        if isinstance(pretrained, str):
-            warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
-            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-        elif pretrained is not None:
-            raise TypeError('pretrained must be a str or None')
-        elif init_cfg is None:
-            self.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
-                             dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
+        set_backbone_init(self, pretrained, init_cfg)
         if not set(out_indices).issubset(range(8)):
             raise ValueError(f'out_indices must be a subset of range(0, 8). But received {out_indices}')
         if frozen_stages not in range(-1, 8):

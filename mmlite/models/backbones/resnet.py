@@ -184,6 +184,24 @@ class ResLayer(Sequential):
         super().__init__(*blocks)
 
 
+def set_backbone_init(module, pretrained, init_cfg) -> bool:
+    """mmdet's backbone rule: the deprecated ``pretrained`` path becomes a Pretrained ``init_cfg``; with neither,
+    Kaiming convs and constant-1 norms. Returns whether that default was set."""
+    if init_cfg and pretrained:
+        raise ValueError('init_cfg and pretrained cannot be specified at the same time')
+    if isinstance(pretrained, str):
+        warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
+        module.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
+        return False
+    if pretrained is not None:
+        raise TypeError('pretrained must be a str or None')
+    if init_cfg is not None:
+        return False
+    module.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
+                       dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
+    return True
+
+
 class FrozenStagesMixin:
     """``train()`` that keeps the frozen stages (``_freeze_stages``) and, with ``norm_eval``, every BN layer
     in eval mode."""
@@ -233,8 +251,6 @@ class ResNet(FrozenStagesMixin, BaseModule):
                  dcn=None, stage_with_dcn=(False, False, False, False), plugins=None, with_cp: bool = False,
                  zero_init_residual: bool = True, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
-        if init_cfg and pretrained:
-            raise ValueError('init_cfg and pretrained cannot be specified at the same time')
         if dcn is not None:
             raise NotImplementedError('backbone.dcn: deformable convolution needs compiled ops, which mmlite does '
                                       'not have; remove dcn/stage_with_dcn from the backbone config')
@@ -299,17 +315,7 @@ class ResNet(FrozenStagesMixin, BaseModule):
         return stage_plugins
 
     def _default_init(self, pretrained, init_cfg, zero_init_residual):
-        if isinstance(pretrained, str):
-            warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
-            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-            return None
-        if pretrained is not None:
-            raise TypeError('pretrained must be a str or None')
-        if init_cfg is not None:
-            return None
-        self.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
-                         dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
-        if not zero_init_residual:
+        if not set_backbone_init(self, pretrained, init_cfg) or not zero_init_residual:
             return None
         last_norm = 'norm2' if self.block is BasicBlock else 'norm3'
         return dict(type='Constant', val=0, override=dict(name=last_norm))

@@ -26,3 +26,18 @@ def randomized_detector(config_path: str, seed: int, num_classes: int = 3):
             else:
                 value.copy_(1 + 0.1 * noise if key.endswith('weight') else 0.1 * noise)
     return model, generator
+
+
+def redraw_(module, seed: int) -> torch.Generator:
+    """Redraw every float entry of ``module``'s state dict in order: weights of dim > 1 ``N(0, 1/fan_in)``,
+    running variances ``1 + |N(0, 0.1)|``, the rest ``N(0, 0.1)``; returns the generator for the inputs."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for key, value in module.state_dict().items():
+            if value.dtype.is_floating_point:
+                noise = torch.randn(value.shape, generator=generator)
+                if 'running_var' in key:
+                    value.copy_(1 + 0.1 * noise.abs())
+                else:
+                    value.copy_(noise / value[0].numel()**0.5 if value.dim() > 1 else 0.1 * noise)
+    return generator

@@ -9,20 +9,9 @@ import torch
 from mmlite.models import build_backbone
 from mmlite.models.utils import InvertedResidual, make_divisible
 
+from ._random_weights import redraw_
+
 GOLDEN = json.load(open(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_mobilenet_v2_golden.json')))
-
-
-def _redraw(module, seed):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for key, value in module.state_dict().items():
-            if value.dtype.is_floating_point:
-                noise = torch.randn(value.shape, generator=generator)
-                if 'running_var' in key:
-                    value.copy_(1 + 0.1 * noise.abs())
-                else:
-                    value.copy_(noise / value[0].numel()**0.5 if value.dim() > 1 else 0.1 * noise)
-    return generator
 
 
 def test_make_divisible_and_layouts_match_mmdet():
@@ -41,7 +30,7 @@ def test_init_freezing_and_outputs_match_mmdet(name):
     model.init_weights()
     state = model.state_dict()
     assert sorted(k for k, v in state.items() if v.dtype.is_floating_point and v.abs().sum() == 0) == expected['zeros']
-    generator = _redraw(model, 3)
+    generator = redraw_(model, 3)
     x = torch.randn(2, 3, 64, 64, generator=generator)
     outs = model.train()(x)
     assert sorted(n for n, p in model.named_parameters() if not p.requires_grad) == expected['frozen']

@@ -2,9 +2,10 @@
 from .darknet import Darknet
 from .mobilenet_v2 import MobileNetV2
 from .regnet import RegNet
+from .res2net import Res2Net
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
 from .ssd_vgg import SSDVGG
 
 __all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG',
-           'MobileNetV2']
+           'MobileNetV2', 'Res2Net']

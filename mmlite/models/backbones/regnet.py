@@ -82,6 +82,9 @@ class RegNet(ResNet):
     def _block_and_stages(self, depth) -> tuple:
         return RegNetBottleneck, self._regnet_blocks
 
+    def _residual_norm_name(self) -> str:
+        return 'norm3'  # mmdet's RegNet zero-initialises its blocks' last norm (zero_init_residual)
+
     def _stage_args(self, stage_idx: int) -> dict:
         width, group_width = self.stage_widths[stage_idx], self.group_widths[stage_idx]
         bottleneck = int(round(width * self.bottleneck_ratio[stage_idx]))

@@ -160,7 +160,7 @@ class ResLayer(Sequential):
 
     def __init__(self, block, inplanes: int, planes: int, num_blocks: int, stride: int = 1,
                  avg_down: bool = False, conv_cfg=None, norm_cfg: dict = dict(type='BN'),  # noqa: B006
-                 downsample_first: bool = True, **kwargs):
+                 downsample_first: bool = True, first_block_args: dict | None = None, **kwargs):
         if not downsample_first:
             raise NotImplementedError('downsample_first=False is not supported by mmlite')
         self.block = block
@@ -176,8 +176,9 @@ class ResLayer(Sequential):
                                         stride=conv_stride, bias=False),
                        build_norm_layer(norm_cfg, planes * block.expansion)[1]]
             downsample = nn.Sequential(*layers)
+        # first_block_args: extra arguments of the first (downsampling) block only, e.g. Res2Net's stage_type
         blocks = [block(inplanes=inplanes, planes=planes, stride=stride, downsample=downsample,
-                        conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs)]
+                        conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs, **(first_block_args or {}))]
         for _ in range(1, num_blocks):
             blocks.append(block(inplanes=planes * block.expansion, planes=planes, stride=1, conv_cfg=conv_cfg,
                                 norm_cfg=norm_cfg, **kwargs))
@@ -314,11 +315,15 @@ class ResNet(FrozenStagesMixin, BaseModule):
                 stage_plugins.append(plugin)
         return stage_plugins
 
+    def _residual_norm_name(self) -> str | None:
+        """The block norm ``zero_init_residual`` zeroes: as mmdet, only in ResNet's own two block types."""
+        return {BasicBlock: 'norm2', Bottleneck: 'norm3'}.get(self.block)
+
     def _default_init(self, pretrained, init_cfg, zero_init_residual):
         if not set_backbone_init(self, pretrained, init_cfg) or not zero_init_residual:
             return None
-        last_norm = 'norm2' if self.block is BasicBlock else 'norm3'
-        return dict(type='Constant', val=0, override=dict(name=last_norm))
+        name = self._residual_norm_name()
+        return None if name is None else dict(type='Constant', val=0, override=dict(name=name))
 
     def _make_stem_layer(self, in_channels: int, stem_channels: int) -> None:
         if self.deep_stem:  # ResNetV1c/d: three 3x3 convs instead of one 7x7

@@ -24,7 +24,7 @@ class ResNeXt(ResNet):
     def make_res_layer(self, **kwargs) -> ResLayer:
         return ResLayer(groups=self.groups, base_width=self.base_width, base_channels=self.base_channels, **kwargs)
 
-    def _default_init(self, pretrained, init_cfg, zero_init_residual):
+    def _residual_norm_name(self):
         # mmdet 2.x's ResNeXt never zero-initialises the blocks' last norm (``zero_init_residual`` only acts on
         # ResNet's own block types there); kept, so training from scratch starts from the same weights
-        return super()._default_init(pretrained, init_cfg, False)
+        return None

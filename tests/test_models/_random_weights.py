@@ -1,7 +1,8 @@
 """Full-size models with weights drawn from one seeded generator in state-dict order, as recorded in mmdet."""
+import pytest
 import torch
 
-from mmlite.models import build_detector
+from mmlite.models import build_backbone, build_detector
 from mmlite.utils import Config
 
 
@@ -41,3 +42,22 @@ def redraw_(module, seed: int) -> torch.Generator:
                 else:
                     value.copy_(noise / value[0].numel()**0.5 if value.dim() > 1 else 0.1 * noise)
     return generator
+
+
+def check_backbone_case(expected: dict, seed: int):
+    """Build ``expected['cfg']`` after ``torch.manual_seed(0)``, init it, compare the zeroed entries; redraw
+    (:func:`redraw_`, ``seed``), run a (2, 3, 64, 64) input in train mode and compare the frozen parameters and
+    the outputs with the recording. Returns the model."""
+    torch.manual_seed(0)
+    model = build_backbone(expected['cfg'])
+    model.init_weights()
+    state = model.state_dict()
+    assert sorted(k for k, v in state.items() if v.dtype.is_floating_point and v.abs().sum() == 0) == expected['zeros']
+    x = torch.randn(2, 3, 64, 64, generator=redraw_(model, seed))
+    with torch.no_grad():
+        outs = model.train()(x)
+    assert sorted(n for n, p in model.named_parameters() if not p.requires_grad) == expected['frozen']
+    assert [list(y.shape) for y in outs] == expected['shapes']
+    assert [float(y.double().sum()) for y in outs] == pytest.approx(expected['sums'], rel=1e-4, abs=1e-4)
+    assert [float(y.double().abs().sum()) for y in outs] == pytest.approx(expected['abs'], rel=1e-4)
+    return model

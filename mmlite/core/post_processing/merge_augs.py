@@ -68,3 +68,13 @@ def merge_aug_masks(aug_masks: list, img_metas: list, rcnn_test_cfg=None, weight
     if weights is None:
         return np.mean(recovered, axis=0)
     return np.average(np.array(recovered), axis=0, weights=np.array(weights))
+
+
+def dets_in_first_aug_frame(dets: torch.Tensor, img_metas: list, rescale: bool) -> torch.Tensor:
+    """Merged test-time-augmentation detections are in the original image; unless ``rescale``, scale their
+    boxes to the first augmentation's frame."""
+    if rescale:
+        return dets
+    dets = dets.clone()
+    dets[:, :4] *= dets.new_tensor(img_metas[0][0]['scale_factor'])
+    return dets

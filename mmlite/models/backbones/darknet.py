@@ -7,7 +7,7 @@ from ...cnn import ConvModule
 from ...runner import BaseModule
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
-from .resnet import FrozenStagesMixin, set_backbone_init
+from .resnet import FrozenStagesMixin, forward_stages, set_backbone_init
 
 _LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
 
@@ -60,12 +60,7 @@ class Darknet(FrozenStagesMixin, BaseModule):
         set_backbone_init(self, pretrained, init_cfg)
 
     def forward(self, x):
-        outs = []
-        for i, name in enumerate(self.cr_blocks):
-            x = getattr(self, name)(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        return forward_stages(self, self.cr_blocks, x, self.out_indices)
 
     def _freeze_stages(self) -> None:
         for name in self.cr_blocks[:max(self.frozen_stages, 0)]:

@@ -7,7 +7,7 @@ from ...cnn import ConvModule
 from ...runner import BaseModule
 from ..builder import BACKBONES
 from ..utils import InvertedResidual, make_divisible
-from .resnet import FrozenStagesMixin, set_backbone_init
+from .resnet import FrozenStagesMixin, forward_stages, set_backbone_init
 
 
 @BACKBONES.register_module()
@@ -74,10 +74,4 @@ class MobileNetV2(FrozenStagesMixin, BaseModule):
             layer.requires_grad_(False)
 
     def forward(self, x):
-        x = self.conv1(x)
-        outs = []
-        for i, name in enumerate(self.layers):
-            x = getattr(self, name)(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        return forward_stages(self, self.layers, self.conv1(x), self.out_indices)

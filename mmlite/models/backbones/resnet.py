@@ -203,6 +203,16 @@ def set_backbone_init(module, pretrained, init_cfg) -> bool:
     return True
 
 
+def forward_stages(module, names: list, x, out_indices) -> tuple:
+    """``x`` through the submodules ``names`` in turn; the outputs of those at ``out_indices``."""
+    outs = []
+    for i, name in enumerate(names):
+        x = getattr(module, name)(x)
+        if i in out_indices:
+            outs.append(x)
+    return tuple(outs)
+
+
 class FrozenStagesMixin:
     """``train()`` that keeps the frozen stages (``_freeze_stages``) and, with ``norm_eval``, every BN layer
     in eval mode."""
@@ -364,13 +374,7 @@ class ResNet(FrozenStagesMixin, BaseModule):
         return self.maxpool(x)
 
     def forward(self, x):
-        x = self._forward_stem(x)
-        outs = []
-        for i, name in enumerate(self.res_layers):
-            x = getattr(self, name)(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        return forward_stages(self, self.res_layers, self._forward_stem(x), self.out_indices)
 
 
 @BACKBONES.register_module()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from ...core.bbox import bbox_mapping_back
-from ...core.post_processing import batched_nms, merge_aug_proposals
+from ...core.post_processing import batched_nms, dets_in_first_aug_frame, merge_aug_proposals
 from ...core.utils import filter_scores_and_topk, select_single_mlvl
 from ...runner import BaseModule
 
@@ -116,7 +116,4 @@ class BaseDenseHead(BaseModule):
             return [(torch.cat([bboxes, scores[:, None]], -1), labels)]
         dets, keep = batched_nms(bboxes, scores, labels, self.test_cfg.nms)
         dets, labels = dets[:self.test_cfg.max_per_img], labels[keep][:self.test_cfg.max_per_img]
-        if not rescale:
-            dets = dets.clone()
-            dets[:, :4] *= dets.new_tensor(img_metas[0][0]['scale_factor'])
-        return [(dets, labels)]
+        return [(dets_in_first_aug_frame(dets, img_metas, rescale), labels)]

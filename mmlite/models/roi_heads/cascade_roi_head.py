@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from ...core.bbox import bbox2result, bbox2roi, bbox_mapping, build_assigner, build_sampler
-from ...core.post_processing import merge_aug_bboxes, multiclass_nms
+from ...core.post_processing import dets_in_first_aug_frame, merge_aug_bboxes, multiclass_nms
 from ...runner import ModuleList
 from ..builder import HEADS, build_head, build_roi_extractor
 from .base_roi_head import BaseRoIHead, assign_and_sample
@@ -240,11 +240,8 @@ class CascadeRoIHead(MaskTestMixin, BaseRoIHead):
         merged_bboxes, merged_scores = merge_aug_bboxes(aug_bboxes, aug_scores, img_metas, self.test_cfg)
         det_bboxes, det_labels = multiclass_nms(merged_bboxes, merged_scores, self.test_cfg.score_thr,
                                                 self.test_cfg.nms, self.test_cfg.max_per_img)
-        out_bboxes = det_bboxes
-        if not rescale:
-            out_bboxes = det_bboxes.clone()
-            out_bboxes[:, :4] *= det_bboxes.new_tensor(img_metas[0][0]['scale_factor'])
-        bbox_results = bbox2result(out_bboxes, det_labels, last.num_classes)
+        bbox_results = bbox2result(dets_in_first_aug_frame(det_bboxes, img_metas, rescale), det_labels,
+                                   last.num_classes)
         if not self.with_mask:
             return [bbox_results]
         return [(bbox_results, self.aug_test_mask(x, img_metas, det_bboxes, det_labels))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 
 from ...core.bbox import bbox2result, bbox2roi, build_assigner, build_sampler
+from ...core.post_processing import dets_in_first_aug_frame
 from ..builder import HEADS
 from .base_roi_head import BaseRoIHead, assign_and_sample
 from .test_mixins import BBoxTestMixin, MaskTestMixin
@@ -111,11 +112,8 @@ class StandardRoIHead(BBoxTestMixin, MaskTestMixin, BaseRoIHead):
     def aug_test(self, x, proposal_list, img_metas, rescale: bool = False) -> list:
         """Test-time augmentation (one image): merged boxes (and masks)."""
         det_bboxes, det_labels = self.aug_test_bboxes(x, img_metas, proposal_list, self.test_cfg)
-        out_bboxes = det_bboxes
-        if not rescale:
-            out_bboxes = det_bboxes.clone()
-            out_bboxes[:, :4] *= det_bboxes.new_tensor(img_metas[0][0]['scale_factor'])
-        bbox_results = bbox2result(out_bboxes, det_labels, self.bbox_head.num_classes)
+        bbox_results = bbox2result(dets_in_first_aug_frame(det_bboxes, img_metas, rescale), det_labels,
+                                   self.bbox_head.num_classes)
         if not self.with_mask:
             return [bbox_results]
         return [(bbox_results, self.aug_test_mask(x, img_metas, det_bboxes, det_labels))]

@@ -14,14 +14,23 @@ from ..utils.errors import ReadableKeyError
 from ._checkpoint_io import safe_torch_load
 
 # The few open-mmlab:// names mmdet 2.x configs use for pretrained backbones.
+_THIRD_PARTY = 'https://download.openmmlab.com/pretrain/third_party/'
 OPEN_MMLAB_URLS = {
-    'detectron2/resnet50_caffe':
-    'https://download.openmmlab.com/pretrain/third_party/resnet50_msra-5891d200.pth',
-    'detectron2/resnet101_caffe':
-    'https://download.openmmlab.com/pretrain/third_party/resnet101_msra-6cc46731.pth',
-    'resnet50_caffe': 'https://download.openmmlab.com/pretrain/third_party/resnet50_caffe-788b5fa3.pth',
-    'resnet101_caffe':
-    'https://download.openmmlab.com/pretrain/third_party/resnet101_caffe-3ad79236.pth',
+    'detectron/resnet50_caffe': _THIRD_PARTY + 'resnet50_caffe-788b5fa3.pth',
+    'detectron/resnet101_caffe': _THIRD_PARTY + 'resnet101_caffe-3ad79236.pth',
+    'detectron2/resnet50_caffe': _THIRD_PARTY + 'resnet50_msra-5891d200.pth',
+    'detectron2/resnet101_caffe': _THIRD_PARTY + 'resnet101_msra-6cc46731.pth',
+    'resnet50_caffe': _THIRD_PARTY + 'resnet50_caffe-788b5fa3.pth',
+    'resnet101_caffe': _THIRD_PARTY + 'resnet101_caffe-3ad79236.pth',
+    'msra/hrnetv2_w18': _THIRD_PARTY + 'hrnetv2_w18-00eb2006.pth',
+    'msra/hrnetv2_w32': _THIRD_PARTY + 'hrnetv2_w32-dc9eeb4f.pth',
+    'msra/hrnetv2_w40': _THIRD_PARTY + 'hrnetv2_w40-ed0b031c.pth',
+    'res2net101_v1d_26w_4s': _THIRD_PARTY + 'res2net101_v1d_26w_4s_mmdetv2-f0a600f9.pth',
+    'darknet53': _THIRD_PARTY + 'darknet53-a628ea1b.pth',
+    'vgg16_caffe': _THIRD_PARTY + 'vgg16_caffe-292e1171.pth',
+    'regnetx_3.2gf': _THIRD_PARTY + 'regnetx_3.2gf-c2599b0f.pth',
+    'mmdet/mobilenet_v2':
+    'https://download.openmmlab.com/mmdetection/v2.0/third_party/mobilenet_v2_batch256_imagenet-ff34753d.pth',
 }
 
 

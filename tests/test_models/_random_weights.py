@@ -46,14 +46,14 @@ def redraw_(module, seed: int) -> torch.Generator:
 
 def check_backbone_case(expected: dict, seed: int):
     """Build ``expected['cfg']`` after ``torch.manual_seed(0)``, init it, compare the zeroed entries; redraw
-    (:func:`redraw_`, ``seed``), run a (2, 3, 64, 64) input in train mode and compare the frozen parameters and
-    the outputs with the recording. Returns the model."""
+    (:func:`redraw_`, ``seed``), run an ``expected["input_shape"]`` input (default (2, 3, 64, 64)) in train
+    mode and compare the frozen parameters and the outputs with the recording. Returns the model."""
     torch.manual_seed(0)
     model = build_backbone(expected['cfg'])
     model.init_weights()
     state = model.state_dict()
     assert sorted(k for k, v in state.items() if v.dtype.is_floating_point and v.abs().sum() == 0) == expected['zeros']
-    x = torch.randn(2, 3, 64, 64, generator=redraw_(model, seed))
+    x = torch.randn(*expected.get('input_shape', (2, 3, 64, 64)), generator=redraw_(model, seed))
     with torch.no_grad():
         outs = model.train()(x)
     assert sorted(n for n, p in model.named_parameters() if not p.requires_grad) == expected['frozen']

@@ -17,6 +17,8 @@ def _pipeline_types(pipeline):
     for step in pipeline:
         yield step['type']
         yield from _pipeline_types(step.get('transforms', []))
+        for policy in step.get('policies', []):  # AutoAugment
+            yield from _pipeline_types(policy)
 
 
 def test_configs_are_found():
@@ -45,3 +47,13 @@ def test_config_loads_and_builds(path):
     cfg.model.backbone.init_cfg = None
     model = build_detector(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+def test_every_open_mmlab_checkpoint_of_the_configs_has_a_known_url():
+    import re
+
+    from mmlite.runner.checkpoint_loader import OPEN_MMLAB_URLS
+    names = set()
+    for path in CONFIGS:
+        names.update(re.findall(r"open-mmlab://([\w./-]+)'", open(path).read()))
+    assert names and names <= set(OPEN_MMLAB_URLS), names - set(OPEN_MMLAB_URLS)

@@ -1,5 +1,6 @@
 """Data pipelines with mmdet 2.x names."""
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop
+from .auto_augment import AutoAugment
 from .compose import Compose
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
@@ -8,7 +9,7 @@ from .test_time_aug import MultiScaleFlipAug
 from .transforms import Normalize, Pad, RandomFlip, Resize
 
 __all__ = [
-    'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
+    'AutoAugment', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift'

@@ -1,11 +1,13 @@
 """Backbones with mmdet names."""
 from .darknet import Darknet
+from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
 from .regnet import RegNet
 from .res2net import Res2Net
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
 from .ssd_vgg import SSDVGG
+from .swin import SwinTransformer
 
 __all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG',
-           'MobileNetV2', 'Res2Net']
+           'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet']

@@ -1,4 +1,7 @@
 """Building blocks of mmdet's backbones and heads (mmdet.models.utils names)."""
-from .inverted_residual import DropPath, InvertedResidual, SELayer, make_divisible
+from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
+from .ckpt_convert import swin_converter
+from .inverted_residual import InvertedResidual, SELayer, make_divisible
 
-__all__ = ['make_divisible', 'InvertedResidual', 'SELayer', 'DropPath']
+__all__ = ['make_divisible', 'InvertedResidual', 'SELayer', 'DropPath', 'AdaptivePadding', 'PatchEmbed',
+           'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter']

@@ -1,11 +1,10 @@
-"""MobileNet blocks: ``make_divisible``, ``InvertedResidual`` (with optional ``SELayer``) and ``DropPath``."""
+"""MobileNet blocks: ``make_divisible`` and ``InvertedResidual`` (with optional ``SELayer``)."""
 from __future__ import annotations
 
-import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 
-from ...cnn import ConvModule
+from ...cnn import ConvModule, DropPath
 from ...runner import BaseModule
 
 
@@ -15,21 +14,6 @@ def make_divisible(value: float, divisor: int, min_value: int | None = None, min
     min_value = divisor if min_value is None else min_value
     rounded = max(min_value, int(value + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < min_ratio * value else rounded
-
-
-class DropPath(nn.Module):
-    """Stochastic depth: in training, zero a sample's residual branch with probability ``drop_prob``."""
-
-    def __init__(self, drop_prob: float = 0.1):
-        super().__init__()
-        self.drop_prob = drop_prob
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.drop_prob == 0. or not self.training:
-            return x
-        keep = 1 - self.drop_prob
-        mask = x.new_empty((x.shape[0], ) + (1, ) * (x.ndim - 1)).bernoulli_(keep)
-        return x * mask / keep
 
 
 class SELayer(BaseModule):

@@ -1,0 +1,4 @@
+_base_ = './mask_rcnn_hrnetv2p_w18_1x_coco.py'
+# 2x schedule
+lr_config = dict(step=[16, 22])
+runner = dict(type='EpochBasedRunner', max_epochs=24)

@@ -30,6 +30,8 @@ UPSAMPLE_LAYERS.register_module(name='deconv', module=nn.ConvTranspose2d)
 UPSAMPLE_LAYERS.register_module(name='nearest', module=nn.Upsample)
 UPSAMPLE_LAYERS.register_module(name='bilinear', module=nn.Upsample)
 LINEAR_LAYERS.register_module(name='Linear', module=nn.Linear)
+# conv layers that mmlite.ops registers when imported (it sits above this layer)
+_REGISTERED_BY_OPS = frozenset({'DCN', 'DCNv2'})
 
 
 def lookup_layer(cfg: dict, registry: Registry, key_path: str) -> tuple[type, dict]:
@@ -40,7 +42,9 @@ def lookup_layer(cfg: dict, registry: Registry, key_path: str) -> tuple[type, di
     layer_type = cfg.pop('type')
     layer = registry.get(layer_type)
     if layer is None:
-        raise ReadableKeyError(registry.missing_message(layer_type, f'{key_path}.type'))
+        hint = (f' ({layer_type} is registered by mmlite.ops: import it first, as mmcv.ops had to be)'
+                if layer_type in _REGISTERED_BY_OPS else '')
+        raise ReadableKeyError(registry.missing_message(layer_type, f'{key_path}.type') + hint)
     return layer, cfg
 
 

@@ -35,9 +35,10 @@ class ConvModule(nn.Module):
         if bias == 'auto':
             bias = not self.with_norm
         self.with_bias = bias
+        # padding_mode only when not the default, so conv layers without that argument (DCN...) build too
+        extra = {} if padding_mode == 'zeros' else dict(padding_mode=padding_mode)
         self.conv = build_conv_layer(conv_cfg, in_channels, out_channels, kernel_size, stride=stride,
-                                     padding=padding, dilation=dilation, groups=groups, bias=bias,
-                                     padding_mode=padding_mode)
+                                     padding=padding, dilation=dilation, groups=groups, bias=bias, **extra)
         self.in_channels, self.out_channels = in_channels, out_channels
         if with_spectral_norm:
             self.conv = nn.utils.spectral_norm(self.conv)

@@ -3,8 +3,11 @@ from ..utils.ext_check import check_torchvision_ops
 
 check_torchvision_ops()
 
+from .deform_conv import (DeformConv2d, DeformConv2dPack, ModulatedDeformConv2d,  # noqa: E402
+                          ModulatedDeformConv2dPack, deform_conv2d, modulated_deform_conv2d)
 from .nms import batched_nms, nms  # noqa: E402
 from .roi_align import RoIAlign, roi_align  # noqa: E402
 from .soft_nms import soft_nms  # noqa: E402
 
-__all__ = ['nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align']
+__all__ = ['nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align', 'DeformConv2d', 'DeformConv2dPack',
+           'ModulatedDeformConv2d', 'ModulatedDeformConv2dPack', 'deform_conv2d', 'modulated_deform_conv2d']

@@ -29,6 +29,8 @@ OPEN_MMLAB_URLS = {
     'darknet53': _THIRD_PARTY + 'darknet53-a628ea1b.pth',
     'vgg16_caffe': _THIRD_PARTY + 'vgg16_caffe-292e1171.pth',
     'regnetx_3.2gf': _THIRD_PARTY + 'regnetx_3.2gf-c2599b0f.pth',
+    'resnext101_32x4d': _THIRD_PARTY + 'resnext101_32x4d-a5af3160.pth',
+    'resnext101_64x4d': _THIRD_PARTY + 'resnext101_64x4d-ee2c6f71.pth',
     'mmdet/mobilenet_v2':
     'https://download.openmmlab.com/mmdetection/v2.0/third_party/mobilenet_v2_batch256_imagenet-ff34753d.pth',
 }

@@ -1,6 +1,7 @@
 """Shrink the shipped R50-FPN configs to a few thousand parameters for fast CPU tests."""
 from __future__ import annotations
 
+import json
 import os.path as osp
 
 import numpy as np
@@ -32,13 +33,14 @@ CASCADE = {
     'cascade_rcnn': 'cascade_rcnn/cascade_rcnn_r50_fpn_1x_coco.py',
     'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
 }
+MS_RCNN = {'ms_rcnn': 'ms_rcnn/ms_rcnn_r50_fpn_1x_coco.py'}
 NUM_CLASSES = 3
 WIDTH = 16
 
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1}[name]))
+    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN}[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 
@@ -64,6 +66,9 @@ def tiny_model_cfg(name: str) -> dict:
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH
             roi.mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+        if 'mask_iou_head' in roi:
+            roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
+                                     num_classes=NUM_CLASSES, num_convs=2)
     return model.to_dict()
 
 
@@ -90,3 +95,13 @@ def toy_batch(num_imgs: int = 2, height: int = 96, width: int = 128, with_mask: 
     if with_mask:
         batch['gt_masks'] = gt_masks
     return batch
+
+
+def merged_config(path: str, keys=('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data'),
+                  with_fp16: bool = False) -> dict:
+    """The config's merged top-level ``keys`` (those it has), JSON-normalised as the mmdet recordings are."""
+    cfg = Config.fromfile(path)
+    mine = {k: cfg[k] for k in keys if k in cfg}
+    if with_fp16:
+        mine['fp16'] = cfg.get('fp16')
+    return json.loads(json.dumps(mine, default=lambda value: value.to_dict()))

@@ -67,10 +67,6 @@ def test_mmdet1_checkpoint_predictor_names_are_renamed():
 
 def test_unavailable_options_are_named():
     cfg = tiny_model_cfg('fcos')
-    cfg['bbox_head']['dcn_on_last_conv'] = True
-    with pytest.raises(NotImplementedError, match='dcn_on_last_conv=True needs a deformable convolution'):
-        build_detector(cfg)
-    cfg = tiny_model_cfg('fcos')
     cfg['bbox_head']['regress_ranges'] = ((-1, 64), (64, 1e8))
     with pytest.raises(ValueError, match='2 regress_ranges for 5 strides'):
         build_detector(cfg)

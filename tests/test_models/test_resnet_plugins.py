@@ -52,5 +52,8 @@ def test_plugin_config_errors_name_the_key():
         build_backbone(dict(base, plugins=[plugin, plugin]))
     with pytest.raises(NotImplementedError, match='Bottleneck blocks'):
         build_backbone(dict(base, depth=18, plugins=[plugin]))
-    with pytest.raises(NotImplementedError, match='compiled ops'):
-        build_backbone(dict(base, dcn=dict(type='DCNv2', deform_groups=1), stage_with_dcn=(False, True)))
+    # plugins and deformable convs combine, as in mmdet's gcnet dconv configs
+    model = build_backbone(dict(base, plugins=[plugin], dcn=dict(type='DCNv2', deform_groups=1),
+                                stage_with_dcn=(False, True)))
+    assert type(model.layer2[0].conv2).__name__ == 'ModulatedDeformConv2dPack'
+    assert model(torch.randn(1, 3, 64, 64))[1].shape == (1, 32, 8, 8)

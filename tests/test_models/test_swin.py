@@ -15,7 +15,7 @@ from mmlite.models.utils import swin_converter
 from mmlite.utils import Config
 
 from ._random_weights import check_backbone_case
-from ._tiny import CONFIGS, tiny_model_cfg, toy_batch
+from ._tiny import CONFIGS, merged_config, tiny_model_cfg, toy_batch
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 GOLDEN = json.load(open(osp.join(DATA, 'mmdet2282_swin_golden.json')))
@@ -160,11 +160,7 @@ def test_bad_arguments_are_named(cfg, match):
 
 @pytest.mark.parametrize('name', sorted(GOLDEN['configs']))
 def test_shipped_configs_match_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, 'swin', name))
-    mine = {k: cfg[k] for k in ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data') if k in cfg}
-    mine['fp16'] = cfg.get('fp16')
-    mine = json.loads(json.dumps({k: v.to_dict() if hasattr(v, 'to_dict') else v for k, v in mine.items()}))
-    assert mine == GOLDEN['configs'][name]
+    assert merged_config(osp.join(CONFIGS, 'swin', name), with_fp16=True) == GOLDEN['configs'][name]
 
 
 def test_mask_rcnn_swin_trains_a_step_without_decay_on_norms_and_position_tables():

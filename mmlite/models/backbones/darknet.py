@@ -7,7 +7,7 @@ from ...cnn import ConvModule
 from ...runner import BaseModule
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
-from .resnet import FrozenStagesMixin, forward_stages, set_backbone_init
+from .common import FrozenStagesMixin, forward_stages, set_backbone_init
 
 _LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
 

@@ -7,7 +7,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ...cnn import build_conv_layer, build_norm_layer
 from ...runner import BaseModule, ModuleList, Sequential
 from ..builder import BACKBONES
-from .resnet import BasicBlock, Bottleneck, set_backbone_init
+from .common import set_backbone_init
+from .resnet import BasicBlock, Bottleneck
 
 BLOCKS = {'BASIC': BasicBlock, 'BOTTLENECK': Bottleneck}
 _STAGE_KEYS = ('num_modules', 'num_branches', 'block', 'num_blocks', 'num_channels')

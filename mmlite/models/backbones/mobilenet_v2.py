@@ -7,7 +7,7 @@ from ...cnn import ConvModule
 from ...runner import BaseModule
 from ..builder import BACKBONES
 from ..utils import InvertedResidual, make_divisible
-from .resnet import FrozenStagesMixin, forward_stages, set_backbone_init
+from .common import FrozenStagesMixin, forward_stages, set_backbone_init
 
 
 @BACKBONES.register_module()

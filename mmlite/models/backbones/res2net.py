@@ -35,7 +35,7 @@ class Bottle2neck(Bottleneck):
         if stage_type == 'stage' and self.conv2_stride != 1:
             self.pool = nn.AvgPool2d(kernel_size=3, stride=self.conv2_stride, padding=1)
         self.convs = nn.ModuleList([
-            build_conv_layer(self.conv_cfg, width, width, kernel_size=3, stride=self.conv2_stride,
+            build_conv_layer(self.conv2_cfg, width, width, kernel_size=3, stride=self.conv2_stride,
                              padding=self.dilation, dilation=self.dilation, bias=False) for _ in range(scales - 1)])
         self.bns = nn.ModuleList([build_norm_layer(self.norm_cfg, width, postfix=i + 1)[1] for i in range(scales - 1)])
         self.conv3 = build_conv_layer(self.conv_cfg, width * scales, self.planes * self.expansion, kernel_size=1,

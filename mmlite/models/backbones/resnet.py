@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...cnn import build_conv_layer, build_norm_layer, build_plugin_layer
 from ...runner import BaseModule, Sequential
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
+from .common import FrozenStagesMixin, forward_stages, set_backbone_init
 
 _PLUGIN_POSITIONS = ('after_conv1', 'after_conv2', 'after_conv3')
 
@@ -27,6 +26,12 @@ class _Block(BaseModule):
 
     def _inner_forward(self, x):
         raise NotImplementedError
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        if getattr(self, 'with_dcn', False):
+            from ...ops.deform_conv import upgrade_offset_conv_keys
+            upgrade_offset_conv_keys(self, state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, x):
         if self.with_cp and x.requires_grad:
@@ -46,8 +51,7 @@ class BasicBlock(_Block):
                  norm_cfg: dict = dict(type='BN'), dcn=None, plugins=None, init_cfg=None):  # noqa: B006
         super().__init__(init_cfg)
         if dcn is not None:
-            raise NotImplementedError('DCN (deformable convolution) needs compiled ops; mmlite has none: remove '
-                                      'dcn/stage_with_dcn from the backbone config')
+            raise NotImplementedError('backbone.dcn needs Bottleneck blocks (ResNet-50/101/152), as in mmdet')
         if plugins:
             raise NotImplementedError('backbone.plugins need Bottleneck blocks (ResNet-50/101/152), as in mmdet')
         self.conv1 = build_conv_layer(conv_cfg, inplanes, planes, 3, stride=stride, padding=dilation,
@@ -74,6 +78,19 @@ class BasicBlock(_Block):
         return out + identity
 
 
+def _conv2_cfg(conv_cfg, dcn):
+    """The config of a Bottleneck's 3x3 conv: ``dcn`` (e.g. ``dict(type='DCN', deform_groups=1)``) or, without
+    one or with ``fallback_on_stride=True`` in it (as mmdet), ``conv_cfg``."""
+    if dcn is None:
+        return conv_cfg
+    dcn = dict(dcn)
+    if dcn.pop('fallback_on_stride', False):
+        return conv_cfg
+    if conv_cfg is not None:
+        raise ValueError(f'backbone.conv_cfg must be None with backbone.dcn (as mmdet), got {conv_cfg}')
+    return dcn
+
+
 class Bottleneck(_Block):
     """1x1 - 3x3 - 1x1 convs (ResNet-50+); ``style`` puts the stride on the 3x3 ('pytorch') or the
     first 1x1 conv ('caffe')."""
@@ -87,9 +104,8 @@ class Bottleneck(_Block):
         super().__init__(init_cfg)
         if style not in ('pytorch', 'caffe'):
             raise ValueError(f'ResNet style must be "pytorch" or "caffe", got {style!r}')
-        if dcn is not None:
-            raise NotImplementedError('DCN (deformable convolution) needs compiled ops; mmlite has none: remove '
-                                      'dcn/stage_with_dcn from the backbone config')
+        self.dcn, self.with_dcn = dcn, dcn is not None
+        self.conv2_cfg = _conv2_cfg(conv_cfg, dcn)
         self.inplanes, self.planes, self.stride, self.dilation = inplanes, planes, stride, dilation
         self.style, self.with_cp, self.conv_cfg, self.norm_cfg = style, with_cp, conv_cfg, norm_cfg
         self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
@@ -99,7 +115,7 @@ class Bottleneck(_Block):
         self.conv1 = build_conv_layer(conv_cfg, inplanes, width, kernel_size=1, stride=self.conv1_stride,
                                       bias=False)
         self.norm1_name = self._add_norm(norm_cfg, width, 1)
-        self.conv2 = build_conv_layer(conv_cfg, width, width, kernel_size=3, stride=self.conv2_stride,
+        self.conv2 = build_conv_layer(self.conv2_cfg, width, width, kernel_size=3, stride=self.conv2_stride,
                                       padding=dilation, dilation=dilation, groups=groups, bias=False)
         self.norm2_name = self._add_norm(norm_cfg, width, 2)
         self.conv3 = build_conv_layer(conv_cfg, width, planes * self.expansion, kernel_size=1, bias=False)
@@ -185,48 +201,6 @@ class ResLayer(Sequential):
         super().__init__(*blocks)
 
 
-def set_backbone_init(module, pretrained, init_cfg) -> bool:
-    """mmdet's backbone rule: the deprecated ``pretrained`` path becomes a Pretrained ``init_cfg``; with neither,
-    Kaiming convs and constant-1 norms. Returns whether that default was set."""
-    if init_cfg and pretrained:
-        raise ValueError('init_cfg and pretrained cannot be specified at the same time')
-    if isinstance(pretrained, str):
-        warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
-        module.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-        return False
-    if pretrained is not None:
-        raise TypeError('pretrained must be a str or None')
-    if init_cfg is not None:
-        return False
-    module.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
-                       dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
-    return True
-
-
-def forward_stages(module, names: list, x, out_indices) -> tuple:
-    """``x`` through the submodules ``names`` in turn; the outputs of those at ``out_indices``."""
-    outs = []
-    for i, name in enumerate(names):
-        x = getattr(module, name)(x)
-        if i in out_indices:
-            outs.append(x)
-    return tuple(outs)
-
-
-class FrozenStagesMixin:
-    """``train()`` that keeps the frozen stages (``_freeze_stages``) and, with ``norm_eval``, every BN layer
-    in eval mode."""
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
-
-
 @BACKBONES.register_module()
 class ResNet(FrozenStagesMixin, BaseModule):
     """ResNet backbone (mmdet 2.x arguments).
@@ -262,9 +236,8 @@ class ResNet(FrozenStagesMixin, BaseModule):
                  dcn=None, stage_with_dcn=(False, False, False, False), plugins=None, with_cp: bool = False,
                  zero_init_residual: bool = True, pretrained=None, init_cfg=None):
         super().__init__(init_cfg)
-        if dcn is not None:
-            raise NotImplementedError('backbone.dcn: deformable convolution needs compiled ops, which mmlite does '
-                                      'not have; remove dcn/stage_with_dcn from the backbone config')
+        if dcn is not None and len(stage_with_dcn) != num_stages:
+            raise ValueError(f'backbone.stage_with_dcn needs one flag per stage ({num_stages}), got {stage_with_dcn}')
         if not 1 <= num_stages <= 4 or len(strides) != num_stages or len(dilations) != num_stages:
             raise ValueError('num_stages must be 1-4 with one stride and dilation per stage')
         if max(out_indices) >= num_stages:
@@ -274,6 +247,7 @@ class ResNet(FrozenStagesMixin, BaseModule):
         self.depth, self.zero_init_residual = depth, zero_init_residual
         self.stem_channels = stem_channels if stem_channels is not None else base_channels
         self.base_channels, self.num_stages, self.plugins = base_channels, num_stages, plugins
+        self.dcn, self.stage_with_dcn = dcn, stage_with_dcn
         self.strides, self.dilations = strides, dilations
         self.out_indices, self.style, self.deep_stem, self.avg_down = out_indices, style, deep_stem, avg_down
         self.frozen_stages, self.conv_cfg, self.norm_cfg = frozen_stages, conv_cfg, norm_cfg
@@ -287,7 +261,7 @@ class ResNet(FrozenStagesMixin, BaseModule):
             layer = self.make_res_layer(
                 block=self.block, inplanes=self.inplanes, num_blocks=num_blocks, stride=strides[i],
                 dilation=dilations[i], style=style, avg_down=avg_down, with_cp=with_cp, conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg, init_cfg=block_init_cfg,
+                norm_cfg=norm_cfg, init_cfg=block_init_cfg, dcn=dcn if stage_with_dcn[i] else None,
                 plugins=None if plugins is None else self.make_stage_plugins(plugins, i), **stage_args)
             self.inplanes = stage_args['planes'] * self.block.expansion
             self.add_module(f'layer{i + 1}', layer)

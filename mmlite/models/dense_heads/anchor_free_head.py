@@ -15,18 +15,21 @@ _V1_PREDICTORS = (('cls', 'conv_cls'), ('reg', 'conv_reg'), ('centerness', 'conv
 
 
 def conv_tower(in_channels: int, feat_channels: int, num_convs: int, conv_cfg=None, norm_cfg=None,
-               bias='auto') -> nn.ModuleList:
-    """``num_convs`` 3x3 ConvModules (conv, norm, ReLU): the towers of dense heads."""
+               bias='auto', last_conv_cfg=None) -> nn.ModuleList:
+    """``num_convs`` 3x3 ConvModules (conv, norm, ReLU): the towers of dense heads; ``last_conv_cfg`` (e.g.
+    DCNv2) replaces ``conv_cfg`` in the last one."""
     return nn.ModuleList([
-        ConvModule(in_channels if i == 0 else feat_channels, feat_channels, 3, stride=1, padding=1, conv_cfg=conv_cfg,
-                   norm_cfg=norm_cfg, bias=bias) for i in range(num_convs)])
+        ConvModule(in_channels if i == 0 else feat_channels, feat_channels, 3, stride=1, padding=1,
+                   conv_cfg=last_conv_cfg if last_conv_cfg and i == num_convs - 1 else conv_cfg, norm_cfg=norm_cfg,
+                   bias=bias) for i in range(num_convs)])
 
 
 def conv_towers(head, bias='auto') -> tuple[nn.ModuleList, nn.ModuleList]:
     """A head's classification and regression towers, from its ``in_channels``, ``feat_channels``,
-    ``stacked_convs``, ``conv_cfg`` and ``norm_cfg``."""
+    ``stacked_convs``, ``conv_cfg``, ``norm_cfg`` (and ``dcn_on_last_conv``: a DCNv2 last conv, as mmdet)."""
+    last = dict(type='DCNv2') if getattr(head, 'dcn_on_last_conv', False) else None
     return tuple(conv_tower(head.in_channels, head.feat_channels, head.stacked_convs, head.conv_cfg, head.norm_cfg,
-                            bias) for _ in range(2))
+                            bias, last) for _ in range(2))
 
 
 def tower_features(x, cls_convs, reg_convs) -> tuple:
@@ -49,7 +52,7 @@ class AnchorFreeHead(BaseDenseHead):
         feat_channels: Tower channels. Defaults to 256.
         stacked_convs: Convs per tower. Defaults to 4.
         strides: Stride of each input level. Defaults to ``(4, 8, 16, 32, 64)``.
-        dcn_on_last_conv: Deformable last tower conv (needs mmcv-full's compiled DCNv2: not available).
+        dcn_on_last_conv: A modulated deformable (DCNv2) last conv in both towers. Defaults to False.
         conv_bias: Tower conv bias: ``'auto'`` (none when normalised) or a bool.
         loss_cls / loss_bbox / bbox_coder: Component configs.
         conv_cfg / norm_cfg: Tower conv and norm configs.
@@ -67,9 +70,6 @@ class AnchorFreeHead(BaseDenseHead):
                  init_cfg=dict(type='Normal', layer='Conv2d', std=0.01,  # noqa: B006
                                override=dict(type='Normal', name='conv_cls', std=0.01, bias_prob=0.01))):
         super().__init__(init_cfg)
-        if dcn_on_last_conv:
-            raise NotImplementedError('dcn_on_last_conv=True needs a deformable convolution (DCNv2), a compiled '
-                                      'mmcv-full op that mmlite does not provide; set it to False')
         if conv_bias != 'auto' and not isinstance(conv_bias, bool):
             raise ValueError(f"conv_bias must be 'auto' or a bool, got {conv_bias!r}")
         self.num_classes = num_classes

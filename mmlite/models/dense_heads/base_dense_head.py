@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn as nn
 
 from ...core.bbox import bbox_mapping_back
 from ...core.post_processing import batched_nms, dets_in_first_aug_frame, merge_aug_proposals
@@ -15,6 +16,15 @@ class BaseDenseHead(BaseModule):
     Subclasses provide ``forward``, ``loss``, ``prior_generator``, ``bbox_coder``,
     ``cls_out_channels`` and ``use_sigmoid_cls``.
     """
+
+    def init_weights(self) -> None:
+        """``init_cfg`` as usual, then zero the offset convs of deformable layers again (a layer-wide
+        ``init_cfg`` such as ``Normal(layer='Conv2d')`` reaches them too): they start as plain convs, as mmdet."""
+        super().init_weights()
+        for module in self.modules():
+            if hasattr(module, 'conv_offset'):
+                nn.init.zeros_(module.conv_offset.weight)
+                nn.init.zeros_(module.conv_offset.bias)
 
     def forward_train(self, x, img_metas, gt_bboxes, gt_labels=None, gt_bboxes_ignore=None,
                       proposal_cfg=None, **kwargs):

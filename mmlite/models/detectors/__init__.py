@@ -2,7 +2,7 @@
 from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
-from .faster_rcnn import FasterRCNN, MaskRCNN, RetinaNet
+from .faster_rcnn import FasterRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
 from .fcos import FCOS
 from .gfl import GFL
 from .rpn import RPN
@@ -11,4 +11,4 @@ from .two_stage import TwoStageDetector
 from .yolo import YOLOV3
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FasterRCNN', 'MaskRCNN',
-           'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3']
+           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3']

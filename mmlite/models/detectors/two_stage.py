@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..builder import DETECTORS, build_backbone, build_head, build_neck
+from ..builder import DETECTORS, HEADS, build_backbone, build_head, build_neck
 from .base import BaseDetector
 from .cfg_schema import DENSE_TRAIN, PROPOSAL, RCNN_TEST, RCNN_TRAIN, check_sections
 
@@ -27,7 +27,12 @@ class TwoStageDetector(BaseDetector):
         if pretrained:
             warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
             backbone['pretrained'] = pretrained
-        self.train_cfg = check_sections(train_cfg, _TRAIN_SECTIONS, 'model.train_cfg', per_stage=('rcnn', ))
+        # the rcnn keys a config may set: the RoI heads' and those the head declares (others are errors)
+        roi_type = (roi_head or {}).get('type')
+        roi_type = HEADS.get(roi_type) if isinstance(roi_type, str) else roi_type
+        extra = getattr(roi_type, 'extra_train_cfg_keys', frozenset())
+        train_sections = dict(_TRAIN_SECTIONS, rcnn=(RCNN_TRAIN | extra, _TRAIN_SECTIONS['rcnn'][1]))
+        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg', per_stage=('rcnn', ))
         self.test_cfg = check_sections(test_cfg, _TEST_SECTIONS, 'model.test_cfg')
         self.backbone = build_backbone(backbone)
         if neck is not None:

@@ -86,14 +86,25 @@ class MaskTestMixin:
         head = self.test_mask_head
         if all(det_bbox.shape[0] == 0 for det_bbox in det_bboxes):
             return [[[] for _ in range(head.num_classes)] for _ in det_bboxes]
+        bboxes, scale_factors = self._test_mask_boxes(det_bboxes, img_metas, rescale)
+        mask_preds = self._test_mask_preds(x, bbox2roi(bboxes), [len(det) for det in det_bboxes])
+        return self._paste_test_masks(mask_preds, bboxes, det_labels, img_metas, scale_factors, rescale)
+
+    @staticmethod
+    def _test_mask_boxes(det_bboxes, img_metas, rescale: bool) -> tuple[list, list]:
+        """The detections' boxes in the network input's frame (rescaled ones are in the original image's),
+        and the per-image scale factors as tensors."""
         scale_factors = [torch.as_tensor(np.asarray(meta['scale_factor'], dtype=np.float32),
                                          device=det_bboxes[0].device) for meta in img_metas]
-        # rescaled detections are in the original frame; RoIs must be in the network input's
         bboxes = [det[:, :4] * sf if rescale else det[:, :4] for det, sf in zip(det_bboxes, scale_factors)]
-        mask_preds = self._test_mask_preds(x, bbox2roi(bboxes), [len(det) for det in det_bboxes])
+        return bboxes, scale_factors
+
+    def _paste_test_masks(self, mask_preds, bboxes, det_labels, img_metas, scale_factors, rescale: bool) -> list:
+        """Per image, ``get_seg_masks`` of its mask predictions (empty per-class lists without detections)."""
+        head = self.test_mask_head
         segm_results = []
         for i, meta in enumerate(img_metas):
-            if det_bboxes[i].shape[0] == 0:
+            if bboxes[i].shape[0] == 0:
                 segm_results.append([[] for _ in range(head.num_classes)])
             else:
                 segm_results.append(head.get_seg_masks(mask_preds[i], bboxes[i], det_labels[i], self.test_cfg,

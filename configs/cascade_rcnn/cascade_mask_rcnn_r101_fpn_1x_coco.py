@@ -1,0 +1,3 @@
+_base_ = './cascade_mask_rcnn_r50_fpn_1x_coco.py'
+# ResNet-101 backbone (torchvision ImageNet weights)
+model = dict(backbone=dict(depth=101, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101')))

@@ -26,6 +26,22 @@ for _name, _cls in (('BN', nn.BatchNorm2d), ('BN1d', nn.BatchNorm1d), ('BN2d', n
 for _cls in (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ReLU6, nn.ELU, nn.Sigmoid, nn.Tanh, nn.GELU,
              nn.SiLU, nn.Hardswish, nn.Hardsigmoid):
     ACTIVATION_LAYERS.register_module(module=_cls)
+
+
+@NORM_LAYERS.register_module(name='MMSyncBN')
+class MMSyncBN(nn.SyncBatchNorm):
+    """mmcv.ops' ``SyncBatchNorm`` (registered as 'MMSyncBN') on torch's: same parameters and buffers;
+    ``group`` is the process group. torch weights each rank's statistics by its sample count (mmcv's
+    ``stats_mode='N'``); with the equal per-GPU batches of mmdet's configs that equals mmcv's default."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, group=None, stats_mode: str = 'default'):
+        if stats_mode not in ('default', 'N'):
+            raise ValueError(f"MMSyncBN.stats_mode must be 'default' or 'N', got {stats_mode!r}")
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, process_group=group)
+        self.stats_mode = stats_mode
+
+
 UPSAMPLE_LAYERS.register_module(name='deconv', module=nn.ConvTranspose2d)
 UPSAMPLE_LAYERS.register_module(name='nearest', module=nn.Upsample)
 UPSAMPLE_LAYERS.register_module(name='bilinear', module=nn.Upsample)

@@ -100,3 +100,13 @@ def test_models_registry_and_build_model_from_cfg():
     seq = cnn.build_model_from_cfg([dict(type='Clamp'), dict(type='HSigmoid')], cnn.ACTIVATION_LAYERS)
     assert isinstance(seq, nn.Sequential) and len(seq) == 2
     assert seq(torch.tensor([5.0])).item() == pytest.approx(4 / 6)
+
+
+def test_mmsyncbn_is_torch_syncbn_with_mmcv_arguments():
+    name, norm = cnn.build_norm_layer(dict(type='MMSyncBN', group=None, stats_mode='N'), 4)
+    assert name == 'bn' and isinstance(norm, nn.SyncBatchNorm) and norm.stats_mode == 'N'
+    assert list(norm.state_dict()) == ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    x = torch.randn(2, 4, 3, 3)
+    torch.testing.assert_close(norm.train()(x), nn.BatchNorm2d(4).train()(x))  # one process: plain BN
+    with pytest.raises(ValueError, match='stats_mode'):
+        cnn.build_norm_layer(dict(type='MMSyncBN', stats_mode='mean'), 4)

@@ -2,7 +2,7 @@
 from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
-from .faster_rcnn import FasterRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
+from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
 from .fcos import FCOS
 from .gfl import GFL
 from .rpn import RPN
@@ -10,5 +10,5 @@ from .single_stage import SingleStageDetector
 from .two_stage import TwoStageDetector
 from .yolo import YOLOV3
 
-__all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FasterRCNN', 'MaskRCNN',
+__all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3']

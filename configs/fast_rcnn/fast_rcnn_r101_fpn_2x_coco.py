@@ -1,0 +1,3 @@
+_base_ = './fast_rcnn_r50_fpn_2x_coco.py'
+# ResNet-101 backbone
+model = dict(backbone=dict(depth=101, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101')))

@@ -14,6 +14,15 @@ from ..cnn import CONV_LAYERS
 from ..utils import deprecated_api_warning, print_log
 
 
+def _check_shapes(input: torch.Tensor, offset: torch.Tensor, weight: torch.Tensor, groups: int,
+                  deform_groups: int) -> None:
+    """torchvision infers the groups from the shapes: say so when they disagree with the arguments."""
+    if input.shape[1] != weight.shape[1] * groups:
+        raise ValueError(f'input has {input.shape[1]} channels; a weight of {weight.shape[1]} input channels per '
+                         f'group with groups={groups} needs {weight.shape[1] * groups}')
+    _check_offset(offset, weight.shape[-2:], deform_groups, 2)
+
+
 def _check_offset(offset: torch.Tensor, kernel_size: tuple, deform_groups: int, per_point: int) -> None:
     expected = deform_groups * per_point * kernel_size[0] * kernel_size[1]
     if offset.shape[1] != expected:
@@ -28,7 +37,7 @@ def deform_conv2d(input: torch.Tensor, offset: torch.Tensor, weight: torch.Tenso
     shapes; ``im2col_step`` is a memory knob of mmcv's kernel and is ignored)."""
     if bias:
         raise ValueError('deform_conv2d has no bias (as mmcv); use modulated_deform_conv2d for one')
-    _check_offset(offset, weight.shape[-2:], deform_groups, 2)
+    _check_shapes(input, offset, weight, groups, deform_groups)
     return tv_deform_conv2d(input, offset, weight, None, _pair(stride), _pair(padding), _pair(dilation))
 
 
@@ -36,7 +45,7 @@ def modulated_deform_conv2d(input: torch.Tensor, offset: torch.Tensor, mask: tor
                             bias: torch.Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1,
                             deform_groups: int = 1) -> torch.Tensor:
     """mmcv's functional modulated deformable convolution (DCNv2): sampled values scaled by ``mask``."""
-    _check_offset(offset, weight.shape[-2:], deform_groups, 2)
+    _check_shapes(input, offset, weight, groups, deform_groups)
     return tv_deform_conv2d(input, offset, weight, bias, _pair(stride), _pair(padding), _pair(dilation), mask)
 
 
@@ -69,7 +78,7 @@ class _DeformConvBase(nn.Module):
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels // groups, *self.kernel_size))
 
     def _offset_conv(self, per_point: int) -> nn.Conv2d:
-        """The conv predicting ``per_point`` values per kernel point and deform group, zero-initialised."""
+        """The conv predicting ``per_point`` values per kernel point and deform group (the Packs zero it)."""
         return nn.Conv2d(self.in_channels, self.deform_groups * per_point * self.kernel_size[0] *
                          self.kernel_size[1], kernel_size=self.kernel_size, stride=self.stride, padding=self.padding,
                          dilation=self.dilation, bias=True)

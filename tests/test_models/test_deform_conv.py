@@ -139,6 +139,8 @@ def test_small_inputs_and_registry():
     torch.testing.assert_close(op(x, offset), padded[:, :, :2, :2])
     with pytest.raises(ValueError, match='offset has 9 channels'):
         op(x, offset[:, :9])
+    with pytest.raises(ValueError, match='input has 3 channels'):
+        op(torch.randn(1, 3, 2, 2), offset)
     with pytest.raises(ValueError, match='bias'):
         DeformConv2d(2, 3, 3, bias=True)
     with pytest.warns(DeprecationWarning, match='deformable_groups'):

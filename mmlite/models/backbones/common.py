@@ -5,10 +5,23 @@ import warnings
 
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ...cnn import build_norm_layer
 
-def set_backbone_init(module, pretrained, init_cfg) -> bool:
+KAIMING_CONV_UNIT_NORM = (dict(type='Kaiming', layer='Conv2d'),
+                          dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm']))
+
+
+def add_norm(module, norm_cfg: dict, channels: int, index: int) -> str:
+    """Build a norm layer, register it on ``module`` under mmcv's name ('bn1', 'gn2'...) and return the name."""
+    name, norm = build_norm_layer(norm_cfg, channels, postfix=index)
+    module.add_module(name, norm)
+    return name
+
+
+def set_backbone_init(module, pretrained, init_cfg, default=KAIMING_CONV_UNIT_NORM) -> bool:
     """mmdet's backbone rule: the deprecated ``pretrained`` path becomes a Pretrained ``init_cfg``; with neither,
-    Kaiming convs and constant-1 norms. Returns whether that default was set."""
+    ``default`` (Kaiming convs and constant-1 norms; None keeps the backbone's own ``init_weights``). Returns
+    whether the default was set."""
     if init_cfg and pretrained:
         raise ValueError('init_cfg and pretrained cannot be specified at the same time')
     if isinstance(pretrained, str):
@@ -19,8 +32,7 @@ def set_backbone_init(module, pretrained, init_cfg) -> bool:
         raise TypeError('pretrained must be a str or None')
     if init_cfg is not None:
         return False
-    module.init_cfg = [dict(type='Kaiming', layer='Conv2d'),
-                       dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])]
+    module.init_cfg = None if default is None else [dict(cfg) for cfg in default]
     return True
 
 

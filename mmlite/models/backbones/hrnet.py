@@ -7,7 +7,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ...cnn import build_conv_layer, build_norm_layer
 from ...runner import BaseModule, ModuleList, Sequential
 from ..builder import BACKBONES
-from .common import set_backbone_init
+from .common import add_norm, set_backbone_init
 from .resnet import BasicBlock, Bottleneck
 
 BLOCKS = {'BASIC': BasicBlock, 'BOTTLENECK': Bottleneck}
@@ -127,9 +127,9 @@ class HRNet(BaseModule):
         self.extra, self.conv_cfg, self.norm_cfg = extra, conv_cfg, norm_cfg
         self.norm_eval, self.with_cp, self.zero_init_residual = norm_eval, with_cp, zero_init_residual
         self.conv1 = build_conv_layer(conv_cfg, in_channels, 64, kernel_size=3, stride=2, padding=1, bias=False)
-        self.norm1_name = self._add_norm(64, 1)
+        self.norm1_name = add_norm(self, norm_cfg, 64, 1)
         self.conv2 = build_conv_layer(conv_cfg, 64, 64, kernel_size=3, stride=2, padding=1, bias=False)
-        self.norm2_name = self._add_norm(64, 2)
+        self.norm2_name = add_norm(self, norm_cfg, 64, 2)
         self.relu = nn.ReLU(inplace=True)
         stage1 = extra['stage1']
         block = BLOCKS[stage1['block']]
@@ -147,11 +147,6 @@ class HRNet(BaseModule):
             self.add_module(f'stage{index}', stage)
             setattr(self, f'stage{index}_cfg', cfg)
         self.stage1_cfg = stage1
-
-    def _add_norm(self, channels: int, index: int) -> str:
-        name, norm = build_norm_layer(self.norm_cfg, channels, postfix=index)
-        self.add_module(name, norm)
-        return name
 
     @property
     def norm1(self) -> nn.Module:

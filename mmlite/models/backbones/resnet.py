@@ -11,7 +11,7 @@ from ...cnn import build_conv_layer, build_norm_layer, build_plugin_layer
 from ...runner import BaseModule, Sequential
 from ...utils.errors import ReadableKeyError
 from ..builder import BACKBONES
-from .common import FrozenStagesMixin, forward_stages, set_backbone_init
+from .common import FrozenStagesMixin, add_norm, forward_stages, set_backbone_init
 
 _PLUGIN_POSITIONS = ('after_conv1', 'after_conv2', 'after_conv3')
 
@@ -20,9 +20,7 @@ class _Block(BaseModule):
     """Shared plumbing of the residual blocks: norm accessors and the checkpointed forward."""
 
     def _add_norm(self, norm_cfg: dict, channels: int, index: int) -> str:
-        name, norm = build_norm_layer(norm_cfg, channels, postfix=index)
-        self.add_module(name, norm)
-        return name
+        return add_norm(self, norm_cfg, channels, index)
 
     def _inner_forward(self, x):
         raise NotImplementedError

@@ -2,8 +2,6 @@
 attention through ``torch.nn.functional.scaled_dot_product_attention``."""
 from __future__ import annotations
 
-import warnings
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -13,6 +11,7 @@ from ...cnn import FFN, PatchEmbed, PatchMerging, build_dropout, build_norm_laye
 from ...runner import BaseModule, ModuleList
 from ...utils import get_root_logger, to_2tuple
 from ..builder import BACKBONES
+from .common import set_backbone_init
 from .swin_pretrained import load_swin_pretrained
 
 
@@ -236,7 +235,7 @@ class SwinTransformer(BaseModule):
                  pretrained: str | None = None, convert_weights: bool = False, frozen_stages: int = -1,
                  init_cfg=None):
         super().__init__(init_cfg)
-        self._set_init(pretrained, init_cfg)
+        set_backbone_init(self, pretrained, init_cfg, default=None)  # None: the truncated-normal init below
         self.convert_weights, self.frozen_stages = convert_weights, frozen_stages
         self.out_indices, self.use_abs_pos_embed = out_indices, use_abs_pos_embed
         pretrain_img_size = to_2tuple(pretrain_img_size[0] if isinstance(pretrain_img_size, tuple)
@@ -264,15 +263,6 @@ class SwinTransformer(BaseModule):
         self.num_features = [int(embed_dims * 2**i) for i in range(len(depths))]
         for i in out_indices:
             self.add_module(f'norm{i}', build_norm_layer(norm_cfg, self.num_features[i])[1])
-
-    def _set_init(self, pretrained, init_cfg) -> None:
-        if init_cfg and pretrained:
-            raise ValueError('init_cfg and pretrained cannot be specified at the same time')
-        if isinstance(pretrained, str):
-            warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
-            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
-        elif pretrained is not None:
-            raise TypeError('pretrained must be a str or None')
 
     def train(self, mode: bool = True):
         super().train(mode)

@@ -44,6 +44,15 @@ def _translate_legacy(cfg: ConfigDict, path: str) -> None:
     cfg.pop('nms_across_levels', None)
 
 
+def declared_cfg_keys(head_cfg: dict | None, which: str) -> frozenset:
+    """The ``train_cfg``/``test_cfg`` keys (``which``: 'train' or 'test') that the head class of ``head_cfg``
+    adds to the standard ones (its ``extra_train_cfg_keys``/``extra_test_cfg_keys``)."""
+    from ..builder import HEADS
+    head_type = (head_cfg or {}).get('type')
+    head_type = HEADS.get(head_type) if isinstance(head_type, str) else head_type
+    return frozenset(getattr(head_type, f'extra_{which}_cfg_keys', ()))
+
+
 def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> ConfigDict | None:
     """A validated ConfigDict copy of ``cfg`` (None stays None).
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import warnings
 
 from ...core.bbox import bbox2result
-from ..builder import DETECTORS, HEADS, build_backbone, build_head, build_neck
+from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg
+from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg, declared_cfg_keys
 
 
 @DETECTORS.register_module()
@@ -24,10 +24,9 @@ class SingleStageDetector(BaseDetector):
         if neck is not None:
             self.neck = build_neck(neck)
         # the keys a config may set: the dense heads' and those the head declares (others are errors)
-        head_type = HEADS.get(bbox_head['type']) if isinstance(bbox_head.get('type'), str) else bbox_head.get('type')
-        self.train_cfg = check_cfg(train_cfg, DENSE_TRAIN | getattr(head_type, 'extra_train_cfg_keys', set()),
+        self.train_cfg = check_cfg(train_cfg, DENSE_TRAIN | declared_cfg_keys(bbox_head, 'train'),
                                    'model.train_cfg', ('assigner', ))
-        self.test_cfg = check_cfg(test_cfg, DENSE_TEST | getattr(head_type, 'extra_test_cfg_keys', set()),
+        self.test_cfg = check_cfg(test_cfg, DENSE_TEST | declared_cfg_keys(bbox_head, 'test'),
                                   'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
         self.bbox_head = build_head(dict(bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))
 

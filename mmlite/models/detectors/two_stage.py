@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import warnings
 
-from ..builder import DETECTORS, HEADS, build_backbone, build_head, build_neck
+from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TRAIN, PROPOSAL, RCNN_TEST, RCNN_TRAIN, check_sections
+from .cfg_schema import DENSE_TRAIN, PROPOSAL, RCNN_TEST, RCNN_TRAIN, check_sections, declared_cfg_keys
 
 _PROPOSAL_REQUIRED = ('nms', 'max_per_img')
 _TRAIN_SECTIONS = {'rpn': (DENSE_TRAIN, ('assigner', )), 'rpn_proposal': (PROPOSAL, _PROPOSAL_REQUIRED),
@@ -28,9 +28,7 @@ class TwoStageDetector(BaseDetector):
             warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
             backbone['pretrained'] = pretrained
         # the rcnn keys a config may set: the RoI heads' and those the head declares (others are errors)
-        roi_type = (roi_head or {}).get('type')
-        roi_type = HEADS.get(roi_type) if isinstance(roi_type, str) else roi_type
-        extra = getattr(roi_type, 'extra_train_cfg_keys', frozenset())
+        extra = declared_cfg_keys(roi_head, 'train')
         train_sections = dict(_TRAIN_SECTIONS, rcnn=(RCNN_TRAIN | extra, _TRAIN_SECTIONS['rcnn'][1]))
         self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg', per_stage=('rcnn', ))
         self.test_cfg = check_sections(test_cfg, _TEST_SECTIONS, 'model.test_cfg')

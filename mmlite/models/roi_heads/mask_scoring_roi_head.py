@@ -20,13 +20,13 @@ class MaskScoringRoIHead(StandardRoIHead):
         if mask_iou_head is None:
             raise ValueError('MaskScoringRoIHead needs a mask_iou_head config')
         super().__init__(**kwargs)
+        if self.train_cfg is not None and 'mask_thr_binary' not in self.train_cfg:
+            raise KeyError('model.train_cfg.rcnn.mask_thr_binary is needed by MaskScoringRoIHead (mmdet\'s '
+                           'ms_rcnn configs set 0.5)')
         self.mask_iou_head = build_head(mask_iou_head)
 
     def _mask_forward_train(self, x, sampling_results, bbox_feats, gt_masks, img_metas) -> dict:
         mask_results = super()._mask_forward_train(x, sampling_results, bbox_feats, gt_masks, img_metas)
-        if self.train_cfg is None or 'mask_thr_binary' not in self.train_cfg:
-            raise KeyError('model.train_cfg.rcnn.mask_thr_binary is needed by MaskScoringRoIHead (mmdet\'s '
-                           'ms_rcnn configs set 0.5)')
         labels = torch.cat([res.pos_gt_labels for res in sampling_results])
         rows = torch.arange(labels.shape[0], device=labels.device)
         pos_mask_pred = mask_results['mask_pred'][rows, labels]

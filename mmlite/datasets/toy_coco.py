@@ -4,7 +4,8 @@
 ``root/annotations/instances_{train,val}.json`` (boxes and polygon masks of rectangles, ellipses
 and triangles). Generation is atomic (a temporary directory renamed into place), so concurrent
 processes and interrupted runs never see a half-written set. ``ToyCocoDataset`` generates it on
-first use, which lets the quickstart run without any download.
+first use, which lets the quickstart run without any download; with ``seg_prefix`` set to
+``root/stuffthingmaps/<split>/`` it also writes per-pixel class maps for HTC's semantic branch.
 """
 from __future__ import annotations
 
@@ -142,6 +143,42 @@ def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int
     return root
 
 
+def make_toy_semantic_maps(root: str, split: str) -> str:
+    """Write ``root/stuffthingmaps/<split>/<image>.png`` (no-op when complete); returns that folder.
+
+    Each map holds, per pixel, the 0-based class of the shape covering it (later shapes on top, as drawn
+    in the image) and ``len(TOY_CLASSES)`` for the background: a stuff+thing map as HTC's semantic head
+    trains on. The maps are rasterised from the split's annotation polygons, atomically, like the set.
+    """
+    from PIL import Image, ImageDraw
+    out_dir = osp.join(root, 'stuffthingmaps', split)
+    if osp.isfile(osp.join(out_dir, _DONE)):
+        return out_dir
+    with open(osp.join(root, 'annotations', f'instances_{split}.json')) as f:
+        coco = json.load(f)
+    shapes: dict = {}
+    for ann in coco['annotations']:
+        shapes.setdefault(ann['image_id'], []).append(ann)
+    os.makedirs(osp.dirname(out_dir), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f'.{split}_', dir=osp.dirname(out_dir))
+    try:
+        for img in coco['images']:
+            canvas = Image.new('L', (img['width'], img['height']), len(TOY_CLASSES))
+            draw = ImageDraw.Draw(canvas)
+            for ann in shapes.get(img['id'], []):
+                draw.polygon(ann['segmentation'][0], fill=ann['category_id'] - 1)
+            canvas.save(osp.join(tmp, img['file_name'].replace('jpg', 'png')))
+        open(osp.join(tmp, _DONE), 'w').close()
+        try:
+            os.rename(tmp, out_dir)
+        except OSError:
+            if not osp.isfile(osp.join(out_dir, _DONE)):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir
+
+
 def toy_root_of(ann_file: str) -> str | None:
     """The toy data root whose generator writes ``ann_file``
     (``<root>/annotations/instances_{train,val}.json``), else None."""
@@ -164,4 +201,14 @@ class ToyCocoDataset(CocoDataset):
         root = toy_root_of(_join_root(data_root, ann_file))  # the path CustomDataset will read
         if root is not None:
             make_toy_coco(root, num_train=num_train, num_val=num_val, seed=seed)
+            _maybe_make_semantic_maps(root, ann_file, data_root, kwargs.get('seg_prefix'))
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
+
+
+def _maybe_make_semantic_maps(root: str, ann_file: str, data_root: str | None, seg_prefix: str | None) -> None:
+    """Generate the toy semantic maps when ``seg_prefix`` is the toy set's own map folder of this split."""
+    if seg_prefix is None:
+        return
+    split = osp.basename(ann_file)[len('instances_'):-len('.json')]
+    if osp.abspath(_join_root(data_root, seg_prefix)) == osp.join(root, 'stuffthingmaps', split):
+        make_toy_semantic_maps(root, split)

@@ -34,7 +34,8 @@ def get_loading_pipeline(pipeline: list) -> list:
 @HOOKS.register_module()
 class NumClassCheckHook(Hook):
     """Before training and validation, check that every head's ``num_classes`` matches the
-    dataset's CLASSES (RPN heads, which are class-agnostic, are skipped)."""
+    dataset's CLASSES. Skipped: RPN heads (class-agnostic) and modules whose ``num_class_check`` is False
+    (their classes are not the dataset's, e.g. HTC's semantic head over stuff+thing maps)."""
 
     def _check_head(self, runner) -> None:
         model = runner.model.module if hasattr(runner.model, 'module') else runner.model
@@ -49,7 +50,8 @@ class NumClassCheckHook(Hook):
                             f'{classes!r}; add a comma for a single class: classes=({classes!r}, )')
         for name, module in model.named_modules():
             num_classes = getattr(module, 'num_classes', None)
-            if num_classes is None or name.endswith('rpn_head') or not name:
+            if (num_classes is None or name.endswith('rpn_head') or not name
+                    or not getattr(module, 'num_class_check', True)):
                 continue
             if num_classes != len(classes):
                 raise ValueError(f'model.{name}.num_classes={num_classes} but {type(dataset).__name__} has '

@@ -34,13 +34,18 @@ CASCADE = {
     'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
 }
 MS_RCNN = {'ms_rcnn': 'ms_rcnn/ms_rcnn_r50_fpn_1x_coco.py'}
+HTC = {
+    'htc': 'htc/htc_r50_fpn_1x_coco.py',
+    'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
+}
+SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
 
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN}[name]))
+    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC}[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 
@@ -65,7 +70,12 @@ def tiny_model_cfg(name: str) -> dict:
             bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH
-            roi.mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+            for mask_head in roi.mask_head if isinstance(roi.mask_head, list) else [roi.mask_head]:
+                mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+        if 'semantic_head' in roi:
+            roi.semantic_roi_extractor.out_channels = WIDTH
+            roi.semantic_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=SEMANTIC_CLASSES,
+                                     num_convs=1)
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)

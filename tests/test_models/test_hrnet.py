@@ -104,7 +104,8 @@ def test_bad_extra_is_named(change, match):
 
 
 def test_shipped_configs_match_mmdet():
-    names = sorted(os.listdir(HRNET_CONFIGS))
+    # the HTC ones are compared in test_htc.py
+    names = sorted(name for name in os.listdir(HRNET_CONFIGS) if not name.startswith('htc_'))
     assert names == sorted(GOLDEN['config_sha256'])
     for name in names:
         mine = merged_config(osp.join(HRNET_CONFIGS, name))

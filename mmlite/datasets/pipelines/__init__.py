@@ -6,11 +6,12 @@ from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataConta
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
 from .test_time_aug import MultiScaleFlipAug
-from .transforms import Normalize, Pad, RandomFlip, Resize
+from .transforms import Normalize, Pad, RandomFlip, Resize, SegRescale
 
 __all__ = [
     'AutoAugment', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
-    'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift'
+    'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
+    'SegRescale'
 ]

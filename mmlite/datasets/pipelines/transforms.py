@@ -313,3 +313,29 @@ class Normalize:
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(mean={self.mean}, std={self.std}, to_rgb={self.to_rgb})'
+
+
+@PIPELINES.register_module()
+class SegRescale:
+    """Rescale the segmentation maps (``seg_fields``) by ``scale_factor`` with nearest-neighbour sampling,
+    e.g. ``1 / 8`` to the resolution HTC's semantic head predicts at.
+
+    Args:
+        scale_factor: Factor for both sides (new side ``int(side * scale_factor + 0.5)``).
+        backend: Accepted for mmdet configs ('cv2' or 'pillow'); resizing runs on PyTorch either way.
+    """
+
+    def __init__(self, scale_factor: float = 1, backend: str = 'cv2'):
+        if backend not in ('cv2', 'pillow'):
+            raise ValueError(f"SegRescale: backend must be 'cv2' or 'pillow', got {backend!r}")
+        self.scale_factor = scale_factor
+        self.backend = backend
+
+    def __call__(self, results: dict) -> dict:
+        if self.scale_factor != 1:
+            for key in results.get('seg_fields', []):
+                results[key] = imrescale(results[key], self.scale_factor, interpolation='nearest')
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(scale_factor={self.scale_factor})'

@@ -2,11 +2,12 @@
 from .base_roi_head import BaseRoIHead
 from .bbox_heads import BBoxHead, ConvFCBBoxHead, Shared2FCBBoxHead, Shared4Conv1FCBBoxHead
 from .cascade_roi_head import CascadeRoIHead
-from .mask_heads import FCNMaskHead, MaskIoUHead
+from .htc_roi_head import HybridTaskCascadeRoIHead
+from .mask_heads import FCNMaskHead, FusedSemanticHead, HTCMaskHead, MaskIoUHead
 from .mask_scoring_roi_head import MaskScoringRoIHead
 from .roi_extractors import BaseRoIExtractor, SingleRoIExtractor
 from .standard_roi_head import StandardRoIHead
 
 __all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
            'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead', 'BaseRoIExtractor',
-           'SingleRoIExtractor']
+           'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead']

@@ -1,5 +1,7 @@
 """Mask heads with mmdet names."""
 from .fcn_mask_head import FCNMaskHead
+from .fused_semantic_head import FusedSemanticHead
+from .htc_mask_head import HTCMaskHead
 from .maskiou_head import MaskIoUHead
 
-__all__ = ['FCNMaskHead', 'MaskIoUHead']
+__all__ = ['FCNMaskHead', 'MaskIoUHead', 'HTCMaskHead', 'FusedSemanticHead']

@@ -86,6 +86,10 @@ class FCNMaskHead(BaseModule):
     def forward(self, x):
         for conv in self.convs:
             x = conv(x)
+        return self.forward_logits(x)
+
+    def forward_logits(self, x):
+        """The upsample and the class logits on the features after the convs."""
         if self.upsample is not None:
             x = self.upsample(x)
             if self.upsample_method == 'deconv':

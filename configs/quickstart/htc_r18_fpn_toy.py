@@ -8,6 +8,8 @@
 # (generated next to it under data/toy_coco/stuffthingmaps/: the 3 shape classes, 3 for background).
 # The semantic feature is fused into the mask branch only: pooling it for every sampled box RoI of every
 # stage (14x14 bins, as the COCO config does) would take half of each CPU iteration here. 12 epochs.
+# Measured on 2 CPU cores: bbox mAP 0.750, segm mAP 0.726 (0.552 / 0.527 after 6 epochs), 39m52s while
+# sharing the CPU with the test suite.
 _base_ = './cascade_rcnn_r18_fpn_toy.py'
 
 model = dict(

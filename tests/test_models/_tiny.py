@@ -23,6 +23,9 @@ DENSE = {
     'gfl': 'gfl/gfl_r50_fpn_1x_coco.py',
     'retinanet_ghm': 'ghm/retinanet_ghm_r50_fpn_1x_coco.py',
     'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
+    'vfnet': 'vfnet/vfnet_r50_fpn_1x_coco.py',
+    'fovea': 'foveabox/fovea_r50_fpn_4x4_1x_coco.py',
+    'fovea_align': 'foveabox/fovea_align_r50_fpn_gn-head_4x4_2x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -61,7 +64,8 @@ def tiny_model_cfg(name: str) -> dict:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
         model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=1)
-        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead'):
+        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead', 'VFNetHead') or model.bbox_head.get(
+                'with_deform'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
         roi = model.roi_head

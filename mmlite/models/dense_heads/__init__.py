@@ -4,11 +4,13 @@ from .anchor_head import AnchorHead
 from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .fcos_head import FCOSHead
+from .fovea_head import FoveaHead
 from .gfl_head import GFLHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
 from .ssd_head import SSDHead
+from .vfnet_head import VFNetHead
 from .yolo_head import YOLOV3Head
 
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
-           'YOLOV3Head', 'SSDHead']
+           'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead']

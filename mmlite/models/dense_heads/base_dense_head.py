@@ -60,21 +60,24 @@ class BaseDenseHead(BaseModule):
         nms_pre = cfg.get('nms_pre', -1)
         with_factors = score_factor_list[0] is not None
         mlvl_bboxes, mlvl_scores, mlvl_labels, mlvl_factors = [], [], [], []
-        for cls_score, bbox_pred, factor, priors in zip(cls_score_list, bbox_pred_list, score_factor_list,
-                                                        mlvl_priors):
+        for level, (cls_score, bbox_pred, factor, priors) in enumerate(zip(cls_score_list, bbox_pred_list,
+                                                                           score_factor_list, mlvl_priors)):
             bbox_pred = bbox_pred.permute(1, 2, 0).reshape(-1, 4)
             cls_score = cls_score.permute(1, 2, 0).reshape(-1, self.cls_out_channels)
             scores = cls_score.sigmoid() if self.use_sigmoid_cls else cls_score.softmax(-1)[:, :-1]
             scores, labels, keep, filtered = filter_scores_and_topk(
                 scores, cfg.score_thr, nms_pre, dict(bbox_pred=bbox_pred, priors=priors))
-            mlvl_bboxes.append(self.bbox_coder.decode(filtered['priors'], filtered['bbox_pred'],
-                                                      max_shape=img_meta['img_shape']))
+            mlvl_bboxes.append(self._decode(filtered['priors'], filtered['bbox_pred'], img_meta['img_shape'], level))
             mlvl_scores.append(scores)
             mlvl_labels.append(labels)
             if with_factors:
                 mlvl_factors.append(factor.permute(1, 2, 0).reshape(-1).sigmoid()[keep])
         return self._bbox_post_process(mlvl_scores, mlvl_labels, mlvl_bboxes, img_meta['scale_factor'], cfg,
                                        rescale, with_nms, mlvl_factors if with_factors else None)
+
+    def _decode(self, priors, bbox_pred, img_shape, level: int):
+        """Boxes of one level's kept predictions (the bbox coder's decoding, clipped to ``img_shape``)."""
+        return self.bbox_coder.decode(priors, bbox_pred, max_shape=img_shape)
 
     def _bbox_post_process(self, mlvl_scores, mlvl_labels, mlvl_bboxes, scale_factor, cfg, rescale=False,
                            with_nms=True, mlvl_score_factors=None, **kwargs):

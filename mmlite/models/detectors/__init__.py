@@ -4,13 +4,15 @@ from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
 from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
 from .fcos import FCOS
+from .fovea import FOVEA
 from .gfl import GFL
 from .htc import HybridTaskCascade
 from .rpn import RPN
 from .single_stage import SingleStageDetector
 from .two_stage import TwoStageDetector
+from .vfnet import VFNet
 from .yolo import YOLOV3
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
-           'HybridTaskCascade']
+           'HybridTaskCascade', 'VFNet', 'FOVEA']

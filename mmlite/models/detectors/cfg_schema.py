@@ -44,13 +44,22 @@ def _translate_legacy(cfg: ConfigDict, path: str) -> None:
     cfg.pop('nms_across_levels', None)
 
 
+def _head_class(head_cfg: dict | None):
+    from ..builder import HEADS
+    head_type = (head_cfg or {}).get('type')
+    return HEADS.get(head_type) if isinstance(head_type, str) else head_type
+
+
 def declared_cfg_keys(head_cfg: dict | None, which: str) -> frozenset:
     """The ``train_cfg``/``test_cfg`` keys (``which``: 'train' or 'test') that the head class of ``head_cfg``
     adds to the standard ones (its ``extra_train_cfg_keys``/``extra_test_cfg_keys``)."""
-    from ..builder import HEADS
-    head_type = (head_cfg or {}).get('type')
-    head_type = HEADS.get(head_type) if isinstance(head_type, str) else head_type
-    return frozenset(getattr(head_type, f'extra_{which}_cfg_keys', ()))
+    return frozenset(getattr(_head_class(head_cfg), f'extra_{which}_cfg_keys', ()))
+
+
+def required_train_cfg_keys(head_cfg: dict | None, default: tuple) -> tuple:
+    """The ``train_cfg`` keys the head class of ``head_cfg`` needs (its ``required_train_cfg_keys``, else
+    ``default``)."""
+    return tuple(getattr(_head_class(head_cfg), 'required_train_cfg_keys', default))
 
 
 def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> ConfigDict | None:

@@ -9,6 +9,7 @@ from .gfocal_loss import (DistributionFocalLoss, QualityFocalLoss, distribution_
 from .ghm_loss import GHMC, GHMR
 from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
+from .varifocal_loss import VarifocalLoss, varifocal_loss
 
 __all__ = [
     'CrossEntropyLoss', 'binary_cross_entropy', 'cross_entropy', 'mask_cross_entropy', 'FocalLoss',
@@ -16,5 +17,6 @@ __all__ = [
     'giou_loss', 'iou_loss', 'l1_loss', 'smooth_l1_loss', 'reduce_loss', 'weight_reduce_loss',
     'weighted_loss', 'DIoULoss', 'CIoULoss', 'BoundedIoULoss', 'BalancedL1Loss', 'MSELoss', 'diou_loss',
     'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss', 'QualityFocalLoss', 'DistributionFocalLoss',
-    'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR'
+    'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR',
+    'VarifocalLoss', 'varifocal_loss'
 ]

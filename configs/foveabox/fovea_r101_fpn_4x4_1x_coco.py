@@ -1,0 +1,7 @@
+# FoveaBox, ResNet-101 + FPN, 1x schedule
+_base_ = './fovea_r50_fpn_4x4_1x_coco.py'
+model = dict(
+    backbone=dict(
+        depth=101,
+        init_cfg=dict(type='Pretrained',
+                      checkpoint='torchvision://resnet101')))

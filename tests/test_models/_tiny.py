@@ -119,3 +119,24 @@ def merged_config(path: str, keys=('model', 'optimizer', 'optimizer_config', 'lr
     if with_fp16:
         mine['fp16'] = cfg.get('fp16')
     return json.loads(json.dumps(mine, default=lambda value: value.to_dict()))
+
+
+def load_weights(model, *weights: dict):
+    """``model`` with the union of ``weights`` (later dicts win) loaded strictly, cast to its dtypes (the goldens
+    store float16); only BN's ``num_batches_tracked`` counters may be absent from them."""
+    merged = {k: v for w in weights for k, v in w.items()}
+    own = model.state_dict()
+    missing = [k for k in own if k not in merged and not k.endswith('num_batches_tracked')]
+    assert not missing, f'golden weights lack {missing[:5]}'
+    model.load_state_dict({k: merged[k].to(own[k].dtype) if k in merged else own[k] for k in own}, strict=True)
+    return model
+
+
+def full_size_layout(path: str) -> list:
+    """``[name, shape]`` of every state-dict entry of the config's model, built without pretrained weights."""
+    from mmlite.models import build_detector
+    cfg = Config.fromfile(path)
+    cfg.model.backbone.init_cfg = None
+    if cfg.model.get('roi_head', {}).get('shared_head', {}).get('init_cfg'):
+        cfg.model.roi_head.shared_head.init_cfg = None
+    return [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]

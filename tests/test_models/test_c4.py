@@ -17,7 +17,7 @@ import torch
 from mmlite.models import build_detector, build_shared_head
 from mmlite.utils import Config
 
-from ._tiny import CONFIGS, merged_config
+from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
                                 flip_aug_results, golden_training_log_vars)
 
@@ -47,11 +47,8 @@ def tiny_c4_cfg(name: str) -> dict:
 
 
 def _model(name):
-    model = build_detector(tiny_c4_cfg(name))
-    weights = dict(C4_GOLDEN['weights']['faster_rcnn_c4'], **C4_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) if k in weights else own[k] for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(tiny_c4_cfg(name)), C4_GOLDEN['weights']['faster_rcnn_c4'],
+                        C4_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))
@@ -62,12 +59,7 @@ def test_configs_match_mmdet(name):
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['state_dicts']))
 def test_state_dict_layout_matches_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, name))
-    cfg.model.backbone.init_cfg = None
-    if cfg.model.get('roi_head', {}).get('shared_head', {}).get('init_cfg'):
-        cfg.model.roi_head.shared_head.init_cfg = None
-    layout = [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]
-    assert layout == LAYOUT['state_dicts'][name]
+    assert full_size_layout(osp.join(CONFIGS, name)) == LAYOUT['state_dicts'][name]
 
 
 @pytest.mark.parametrize('name', sorted(C4))

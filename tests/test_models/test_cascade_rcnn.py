@@ -16,7 +16,7 @@ import torch
 from mmlite.models import build_detector
 from mmlite.utils import Config
 
-from ._tiny import CASCADE, CONFIGS, tiny_model_cfg, toy_batch
+from ._tiny import CASCADE, CONFIGS, load_weights, tiny_model_cfg, toy_batch
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
                                 flip_aug_results, golden_training_log_vars)
 
@@ -30,11 +30,7 @@ def _model(name):
     cfg = tiny_model_cfg(name)
     cfg['test_cfg']['rcnn']['max_per_img'] = 20
     cfg['test_cfg']['rpn']['max_per_img'] = 300
-    model = build_detector(cfg)
-    weights = dict(GOLDEN['weights']['two_stage'], **CASCADE_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(cfg), GOLDEN['weights']['two_stage'], CASCADE_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', NAMES)

@@ -14,9 +14,8 @@ import pytest
 import torch
 
 from mmlite.models import build_detector
-from mmlite.utils import Config
 
-from ._tiny import CONFIGS, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, flip_aug_results,
                                 golden_training_log_vars)
 
@@ -29,12 +28,8 @@ NAMES = ['fovea', 'fovea_align']
 def _model(name):
     cfg = tiny_model_cfg(name)
     cfg['test_cfg']['max_per_img'] = 20
-    model = build_detector(cfg)
     backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    weights = dict(backbone, **FOVEA_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(cfg), backbone, FOVEA_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))
@@ -44,10 +39,7 @@ def test_configs_match_mmdet(name):
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['state_dicts']))
 def test_state_dict_layout_matches_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, 'foveabox', name))
-    cfg.model.backbone.init_cfg = None
-    layout = [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]
-    assert layout == LAYOUT['state_dicts'][name]
+    assert full_size_layout(osp.join(CONFIGS, 'foveabox', name)) == LAYOUT['state_dicts'][name]
 
 
 @pytest.mark.parametrize('name', NAMES)

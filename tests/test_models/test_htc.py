@@ -22,7 +22,7 @@ from mmlite.models import build_detector, build_head
 from mmlite.parallel import MMDataParallel
 from mmlite.utils import Config
 
-from ._tiny import CONFIGS, HTC, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, HTC, full_size_layout, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
                                 flip_aug_results, golden_training_log_vars)
 
@@ -36,11 +36,7 @@ def _model(name, **roi_head):
     cfg['roi_head'].update(roi_head)
     cfg['test_cfg']['rcnn']['max_per_img'] = 20
     cfg['test_cfg']['rpn']['max_per_img'] = 300
-    model = build_detector(cfg)
-    weights = dict(GOLDEN['weights']['two_stage'], **HTC_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(cfg), GOLDEN['weights']['two_stage'], HTC_GOLDEN['weights'][name])
 
 
 def _training_log_vars(model):
@@ -61,10 +57,7 @@ def test_configs_match_mmdet(name):
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['state_dicts']))
 def test_state_dict_layout_matches_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, name))
-    cfg.model.backbone.init_cfg = None
-    layout = [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]
-    assert layout == LAYOUT['state_dicts'][name]
+    assert full_size_layout(osp.join(CONFIGS, name)) == LAYOUT['state_dicts'][name]
 
 
 @pytest.mark.parametrize('name', sorted(HTC))

@@ -18,7 +18,7 @@ from mmlite.core.mask import BitmapMasks, PolygonMasks
 from mmlite.models import build_detector, build_head
 from mmlite.utils import Config
 
-from ._tiny import CONFIGS, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
                                 golden_training_log_vars)
 
@@ -31,11 +31,7 @@ def _model():
     cfg = tiny_model_cfg('ms_rcnn')
     cfg['test_cfg']['rcnn']['max_per_img'] = 20
     cfg['test_cfg']['rpn']['max_per_img'] = 300
-    model = build_detector(cfg)
-    weights = dict(GOLDEN['weights']['two_stage'], **MS_GOLDEN['weights'])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(cfg), GOLDEN['weights']['two_stage'], MS_GOLDEN['weights'])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

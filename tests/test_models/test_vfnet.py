@@ -15,9 +15,8 @@ import torch
 
 from mmlite.models import build_detector, build_loss
 from mmlite.models.dense_heads import VFNetHead
-from mmlite.utils import Config
 
-from ._tiny import CONFIGS, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, flip_aug_results,
                                 golden_training_log_vars)
 
@@ -33,12 +32,8 @@ def _model(name='vfnet'):
     cfg['test_cfg']['max_per_img'] = 20
     if name == 'vfnet_fcos':
         cfg['bbox_head'].update(FCOS_VARIANT)
-    model = build_detector(cfg)
     backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    weights = dict(backbone, **VF_GOLDEN['weights'][name])
-    own = model.state_dict()
-    model.load_state_dict({k: weights[k].to(own[k].dtype) for k in own}, strict=True)
-    return model
+    return load_weights(build_detector(cfg), backbone, VF_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))
@@ -48,10 +43,7 @@ def test_configs_match_mmdet(name):
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['state_dicts']))
 def test_state_dict_layout_matches_mmdet(name):
-    cfg = Config.fromfile(osp.join(CONFIGS, 'vfnet', name))
-    cfg.model.backbone.init_cfg = None
-    layout = [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]
-    assert layout == LAYOUT['state_dicts'][name]
+    assert full_size_layout(osp.join(CONFIGS, 'vfnet', name)) == LAYOUT['state_dicts'][name]
 
 
 def test_detections_match_mmdet():

@@ -1,17 +1,15 @@
 """``ResLayer`` shared head: a ResNet stage run on every RoI's pooled features (C4 detectors)."""
 from __future__ import annotations
 
-import torch.nn as nn
-
 from ....runner import BaseModule, auto_fp16
-from ...backbones.common import set_backbone_init
+from ...backbones.common import FrozenStagesMixin, set_backbone_init
 from ...backbones.resnet import ResLayer as _StageBlocks
 from ...backbones.resnet import ResNet
 from ...builder import SHARED_HEADS
 
 
 @SHARED_HEADS.register_module()
-class ResLayer(BaseModule):
+class ResLayer(FrozenStagesMixin, BaseModule):
     """ResNet stage ``stage`` (0-based; 3 is ``layer4``) of a ``depth`` ResNet, as the RoI head's shared head:
     the C4 models pool RoIs from the stride-16 ``layer3`` output and run ``layer4`` on them.
 
@@ -46,10 +44,5 @@ class ResLayer(BaseModule):
     def forward(self, x):
         return getattr(self, f'layer{self.stage + 1}')(x)
 
-    def train(self, mode: bool = True):
-        super().train(mode)
-        if self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.BatchNorm2d):
-                    m.eval()
-        return self
+    def _freeze_stages(self) -> None:
+        """Nothing to freeze: only ``norm_eval`` applies (``FrozenStagesMixin.train``)."""

@@ -15,6 +15,7 @@ from .depthwise_separable_conv_module import DepthwiseSeparableConvModule
 from .drop import DROPOUT_LAYERS, Dropout, DropPath, build_dropout, drop_path
 from .flops_counter import flops_to_string, get_model_complexity_info, params_to_string
 from .fuse_conv_bn import fuse_conv_bn
+from .generalized_attention import GeneralizedAttention
 from .layers import (PADDING_LAYERS, Conv2d, Conv2dAdaptivePadding, Conv3d, ConvTranspose2d, ConvTranspose3d, Linear,
                      MaxPool2d, MaxPool3d, PixelShufflePack, Scale, build_padding_layer, is_norm)
 from .non_local import NonLocal1d, NonLocal2d, NonLocal3d
@@ -23,6 +24,7 @@ from .transformer import FFN, AdaptivePadding, PatchEmbed, PatchMerging, nchw_to
 from .vgg import VGG
 
 __all__ = [
+    'GeneralizedAttention',
     'VGG', 'DROPOUT_LAYERS', 'Dropout', 'DropPath', 'build_dropout', 'drop_path', 'FFN', 'AdaptivePadding',
     'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw',
     'ConvModule', 'DepthwiseSeparableConvModule', 'fuse_conv_bn', 'CONV_LAYERS', 'NORM_LAYERS', 'ACTIVATION_LAYERS',

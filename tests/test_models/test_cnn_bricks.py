@@ -68,8 +68,10 @@ def test_plugin_names_and_registry_errors():
     name, conv = cnn.build_plugin_layer(dict(type='ConvModule', in_channels=4, out_channels=4, kernel_size=1), 1)
     assert name == 'conv_block1' and isinstance(conv, cnn.ConvModule)
     assert cnn.infer_abbr(type('FancyPlugin2Layer', (nn.Module, ), {})) == 'fancy_plugin2_layer'
-    with pytest.raises(KeyError, match='GeneralizedAttention.*plugins'):
-        cnn.build_plugin_layer(dict(type='GeneralizedAttention', in_channels=4))
+    assert cnn.build_plugin_layer(dict(type='GeneralizedAttention', in_channels=8, num_heads=2))[0] == \
+        'gen_attention_block'
+    with pytest.raises(KeyError, match='EmptyAttention.*plugins'):
+        cnn.build_plugin_layer(dict(type='EmptyAttention', in_channels=4))
     with pytest.raises(ValueError, match="pooling_type must be 'avg' or 'att'"):
         cnn.ContextBlock(4, 0.5, pooling_type='max')
     with pytest.raises(ValueError, match='fusion_types'):

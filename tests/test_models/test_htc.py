@@ -24,7 +24,7 @@ from mmlite.utils import Config
 
 from ._tiny import CONFIGS, HTC, full_size_layout, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
-                                flip_aug_results, golden_training_log_vars)
+                                flip_aug_results, golden_training_log_vars, tie_order)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 HTC_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_htc_golden.pth'), weights_only=True)
@@ -70,21 +70,11 @@ def test_detections_and_masks_match_mmdet(name):
         _assert_masks_equal(segm, their_segm)
 
 
-def _tie_order(bbox: list, segm: list) -> tuple[list, list]:
-    """Per class, detections (and their masks) by descending score, equal scores by box: sorting equal keys
-    is not stable across torch versions, so boxes with one score may come in either order."""
-    bbox, segm = [torch.as_tensor(b).numpy() for b in bbox], list(segm)
-    for cls, dets in enumerate(bbox):
-        order = np.lexsort((dets[:, 3], dets[:, 2], dets[:, 1], dets[:, 0], -dets[:, 4]))
-        bbox[cls], segm[cls] = torch.from_numpy(dets[order]), [segm[cls][i] for i in order]
-    return bbox, segm
-
-
 @pytest.mark.parametrize('name', sorted(HTC))
 def test_flip_augmented_results_match_mmdet(name):
     (bbox, segm), = flip_aug_results(_model(name).eval())
-    their_bbox, their_segm = _tie_order(*HTC_GOLDEN['models'][name]['aug_test'][0])
-    bbox, segm = _tie_order(bbox, segm)
+    their_bbox, their_segm = tie_order(*HTC_GOLDEN['models'][name]['aug_test'][0])
+    bbox, segm = tie_order(bbox, segm)
     _assert_dets_equal([b.numpy() for b in bbox], their_bbox)
     _assert_masks_equal(segm, their_segm)
 

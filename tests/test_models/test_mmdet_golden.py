@@ -76,6 +76,18 @@ def _assert_dets_equal(mine, theirs):
         np.testing.assert_allclose(a, b.numpy(), rtol=1e-4, atol=2e-3, err_msg=f'class {cls}')
 
 
+def tie_order(bbox: list, segm: list | None = None) -> tuple[list, list | None]:
+    """Per class, detections (and their masks) by descending score, equal scores by box: sorting equal keys
+    is not stable across torch versions, so boxes with one score may come in either order."""
+    bbox, segm = [torch.as_tensor(b).numpy() for b in bbox], None if segm is None else list(segm)
+    for cls, dets in enumerate(bbox):
+        order = np.lexsort((dets[:, 3], dets[:, 2], dets[:, 1], dets[:, 0], -dets[:, 4]))
+        bbox[cls] = torch.from_numpy(dets[order])
+        if segm is not None:
+            segm[cls] = [segm[cls][i] for i in order]
+    return bbox, segm
+
+
 def _assert_masks_equal(mine, theirs):
     for cls, (a, b) in enumerate(zip(mine, theirs)):
         assert len(a) == len(b)

@@ -5,10 +5,11 @@ from .cascade_roi_head import CascadeRoIHead
 from .htc_roi_head import HybridTaskCascadeRoIHead
 from .mask_heads import FCNMaskHead, FusedSemanticHead, HTCMaskHead, MaskIoUHead
 from .mask_scoring_roi_head import MaskScoringRoIHead
-from .roi_extractors import BaseRoIExtractor, SingleRoIExtractor
+from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
 from .shared_heads import ResLayer
 from .standard_roi_head import StandardRoIHead
 
 __all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
            'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead', 'BaseRoIExtractor',
-           'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead', 'ResLayer']
+           'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead', 'ResLayer',
+           'GenericRoIExtractor']

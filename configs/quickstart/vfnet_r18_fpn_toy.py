@@ -7,7 +7,7 @@
 # backbone, neck, schedule and data it shares: ResNet-18 at 1/4 width trained from scratch, a 64-channel FPN
 # (P3-P7) and a two-conv GroupNorm head with its star-shaped deformable convs. Measured on 2 CPU cores:
 # bbox mAP 0.587 after 12 epochs (0.448 after 6); 0.6 s/iteration alone, 51 min in all while sharing the CPU
-# with test runs (about 12 min on an idle machine).
+# with test runs (about 13 min on an idle machine).
 _base_ = './fcos_r18_fpn_toy.py'
 
 model = dict(

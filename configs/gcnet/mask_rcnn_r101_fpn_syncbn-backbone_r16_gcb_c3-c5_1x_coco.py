@@ -1,0 +1,13 @@
+# GCNet recipe: Mask R-CNN with a ResNet-101 FPN backbone, SyncBN in the backbone (trained, not frozen), a global
+# context block (channel ratio 1/16) after each bottleneck of stages 2-4, 1x
+_base_ = '../mask_rcnn/mask_rcnn_r101_fpn_1x_coco.py'
+model = dict(
+    backbone=dict(
+        norm_cfg=dict(type='SyncBN', requires_grad=True),
+        norm_eval=False,
+        plugins=[
+            dict(
+                cfg=dict(type='ContextBlock', ratio=1. / 16),
+                stages=(False, True, True, True),
+                position='after_conv3')
+        ]))

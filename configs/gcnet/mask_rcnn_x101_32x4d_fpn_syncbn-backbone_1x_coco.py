@@ -1,0 +1,6 @@
+# GCNet recipe: Mask R-CNN with a ResNeXt-101 32x4d FPN backbone, SyncBN in the backbone (trained, not frozen), 1x
+_base_ = '../mask_rcnn/mask_rcnn_x101_32x4d_fpn_1x_coco.py'
+model = dict(
+    backbone=dict(
+        norm_cfg=dict(type='SyncBN', requires_grad=True),
+        norm_eval=False))

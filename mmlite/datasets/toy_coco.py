@@ -9,6 +9,7 @@ first use, which lets the quickstart run without any download; with ``seg_prefix
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -120,10 +121,7 @@ def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int
             f'{root} exists and is not a complete toy data set (no {_DONE} marker); mmlite does not '
             'touch it. Generate the toy set in a new folder (data_root=...), or remove that folder '
             'yourself if it is an old, incomplete toy set.')
-    parent = osp.dirname(root)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.toy_coco_', dir=parent)
-    try:
+    with _complete_atomically(root, '.toy_coco_') as tmp:
         rng = np.random.RandomState(seed)
         os.makedirs(osp.join(tmp, 'annotations'))
         first_id = 1
@@ -132,15 +130,27 @@ def make_toy_coco(root: str, num_train: int = 400, num_val: int = 100, seed: int
             first_id += len(coco['annotations'])
             with open(osp.join(tmp, 'annotations', f'instances_{split}.json'), 'w') as f:
                 json.dump(coco, f)
+    return root
+
+
+@contextlib.contextmanager
+def _complete_atomically(dest: str, prefix: str):
+    """Yield a temporary folder beside ``dest``; when the block succeeds, mark it complete and rename it to
+    ``dest`` (replacing an empty folder). If another process completed ``dest`` first, its copy stays. The
+    temporary folder never outlives the block."""
+    parent = osp.dirname(dest)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    try:
+        yield tmp
         open(osp.join(tmp, _DONE), 'w').close()
         try:
-            os.rename(tmp, root)  # replaces an empty folder; fails on a non-empty one
+            os.rename(tmp, dest)  # replaces an empty folder; fails on a non-empty one
         except OSError:
-            if not osp.isfile(osp.join(root, _DONE)):  # another process won the race otherwise
+            if not osp.isfile(osp.join(dest, _DONE)):  # another process won the race otherwise
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return root
 
 
 def make_toy_semantic_maps(root: str, split: str) -> str:
@@ -159,23 +169,13 @@ def make_toy_semantic_maps(root: str, split: str) -> str:
     shapes: dict = {}
     for ann in coco['annotations']:
         shapes.setdefault(ann['image_id'], []).append(ann)
-    os.makedirs(osp.dirname(out_dir), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{split}_', dir=osp.dirname(out_dir))
-    try:
+    with _complete_atomically(out_dir, f'.{split}_') as tmp:
         for img in coco['images']:
             canvas = Image.new('L', (img['width'], img['height']), len(TOY_CLASSES))
             draw = ImageDraw.Draw(canvas)
             for ann in shapes.get(img['id'], []):
                 draw.polygon(ann['segmentation'][0], fill=ann['category_id'] - 1)
             canvas.save(osp.join(tmp, img['file_name'].replace('jpg', 'png')))
-        open(osp.join(tmp, _DONE), 'w').close()
-        try:
-            os.rename(tmp, out_dir)
-        except OSError:
-            if not osp.isfile(osp.join(out_dir, _DONE)):
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 

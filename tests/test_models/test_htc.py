@@ -40,12 +40,8 @@ def _model(name, **roi_head):
 
 
 def _training_log_vars(model):
-    with_semantic = model.with_semantic
-    original = model.forward_train
-    if with_semantic:
-        model.forward_train = lambda *args, **kwargs: original(*args, gt_semantic_seg=HTC_GOLDEN['semantic_seg'],
-                                                               **kwargs)
-    return golden_training_log_vars(model, with_masks=True)
+    extra = dict(gt_semantic_seg=HTC_GOLDEN['semantic_seg']) if model.with_semantic else {}
+    return golden_training_log_vars(model, with_masks=True, **extra)
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

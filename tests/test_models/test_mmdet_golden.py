@@ -46,9 +46,10 @@ def flip_aug_results(model) -> list:
         return model.aug_test([img, img.flip(-1)], metas, rescale=True)
 
 
-def golden_training_log_vars(model, with_labels: bool = True, with_masks: bool = False) -> dict:
-    """``forward_train`` on the golden batch after ``torch.manual_seed(0)`` (mmdet's sampling draws), parsed."""
-    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'])
+def golden_training_log_vars(model, with_labels: bool = True, with_masks: bool = False, **extra) -> dict:
+    """``forward_train`` on the golden batch after ``torch.manual_seed(0)`` (mmdet's sampling draws), parsed;
+    ``extra`` are further ``forward_train`` arguments (e.g. ``gt_semantic_seg``)."""
+    kwargs = dict(gt_bboxes=GOLDEN['gt_bboxes'], **extra)
     if with_labels:
         kwargs['gt_labels'] = GOLDEN['gt_labels']
     if with_masks:

@@ -77,7 +77,6 @@ class VFNetHead(ATSSAssignMixin, FCOSHead):
         self.atss_prior_generator = build_prior_generator(anchor_generator)
         offset = anchor_generator['center_offset'] if use_atss else 0.5
         self.fcos_prior_generator = self.prior_generator = MlvlPointGenerator(anchor_generator['strides'], offset)
-        self.num_base_priors = 1
         if self.train_cfg:
             self._init_assigner_sampler(loss_cls)
 

@@ -26,6 +26,12 @@ DENSE = {
     'vfnet': 'vfnet/vfnet_r50_fpn_1x_coco.py',
     'fovea': 'foveabox/fovea_r50_fpn_4x4_1x_coco.py',
     'fovea_align': 'foveabox/fovea_align_r50_fpn_gn-head_4x4_2x_coco.py',
+    'reppoints': 'reppoints/reppoints_moment_r50_fpn_1x_coco.py',
+    'reppoints_partial_minmax': 'reppoints/reppoints_partial_minmax_r50_fpn_gn-neck+head_1x_coco.py',
+    'reppoints_grid': 'reppoints/bbox_r50_grid_fpn_gn-neck+head_1x_coco.py',
+    'reppoints_grid_center': 'reppoints/bbox_r50_grid_center_fpn_gn-neck+head_1x_coco.py',
+    'tood': 'tood/tood_r50_fpn_1x_coco.py',
+    'tood_anchor_based': 'tood/tood_r50_fpn_anchor_based_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -59,13 +65,18 @@ def tiny_model_cfg(name: str) -> dict:
     model = cfg.model
     model.backbone.update(depth=18, base_channels=8)
     model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+    if model.neck.get('norm_cfg', {}).get('type') == 'GN':
+        model.neck.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     for head in ('rpn_head', 'bbox_head'):
         if head in model:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
-        model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=1)
-        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead', 'VFNetHead') or model.bbox_head.get(
-                'with_deform'):
+        # TOOD's layer attention weighs its interactive convs: two of them
+        model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=2 if model.bbox_head.type == 'TOODHead' else 1)
+        if model.bbox_head.type == 'RepPointsHead':
+            model.bbox_head.point_feat_channels = WIDTH
+        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead', 'VFNetHead', 'TOODHead') or model.bbox_head.get(
+                'with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
         roi = model.roi_head

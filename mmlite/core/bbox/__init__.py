@@ -10,7 +10,9 @@ from .grid_assigner import GridAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_delta2bbox
 from .ohem_sampler import OHEMSampler
+from .point_assigner import PointAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
+from .task_aligned_assigner import TaskAlignedAssigner
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
                          bbox_mapping_back, bbox_rescale, bbox_xyxy_to_cxcywh, distance2bbox, find_inside_bboxes,
                          roi2bbox)
@@ -24,5 +26,6 @@ __all__ = [
     'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
-    'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox'
+    'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
+    'TaskAlignedAssigner'
 ]

@@ -6,11 +6,14 @@ from .base_dense_head import BaseDenseHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
 from .gfl_head import GFLHead
+from .reppoints_head import RepPointsHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
 from .ssd_head import SSDHead
+from .tood_head import TOODHead
 from .vfnet_head import VFNetHead
 from .yolo_head import YOLOV3Head
 
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
-           'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead']
+           'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
+           'RepPointsHead', 'TOODHead']

@@ -16,6 +16,27 @@ from .base_dense_head import BaseDenseHead
 _NO_SAMPLING_LOSSES = ('FocalLoss', 'GHMC', 'QualityFocalLoss')
 
 
+def sampled_targets(sampling_result, num: int, gt_labels, num_classes: int, pos_weight: float,
+                    encode=None) -> tuple:
+    """Per candidate (``num`` of them): label (``num_classes`` for background; 0 for RPN's foreground when
+    ``gt_labels`` is None), label weight (``pos_weight`` for positives when > 0, else 1; 1 for negatives;
+    0 otherwise), box target (the gt box, or ``encode(candidate, gt)``) and box weight (1 for positives)."""
+    reference = sampling_result.pos_gt_bboxes
+    bbox_targets, bbox_weights = reference.new_zeros((num, 4)), reference.new_zeros((num, 4))
+    labels = reference.new_full((num, ), num_classes, dtype=torch.long)
+    label_weights = reference.new_zeros(num, dtype=torch.float)
+    pos_inds, neg_inds = sampling_result.pos_inds, sampling_result.neg_inds
+    if len(pos_inds) > 0:
+        bbox_targets[pos_inds, :] = (sampling_result.pos_gt_bboxes if encode is None else
+                                     encode(sampling_result.pos_bboxes, sampling_result.pos_gt_bboxes))
+        bbox_weights[pos_inds, :] = 1.0
+        labels[pos_inds] = 0 if gt_labels is None else gt_labels[sampling_result.pos_assigned_gt_inds]
+        label_weights[pos_inds] = 1.0 if pos_weight <= 0 else pos_weight
+    if len(neg_inds) > 0:
+        label_weights[neg_inds] = 1.0
+    return labels, label_weights, bbox_targets, bbox_weights
+
+
 @HEADS.register_module()
 class AnchorHead(BaseDenseHead):
     """A single-conv anchor head; the base of RPNHead and RetinaHead.
@@ -109,20 +130,10 @@ class AnchorHead(BaseDenseHead):
         assign_result = self._assign(anchors, inside, num_level_anchors, gt_bboxes, gt_bboxes_ignore,
                                      None if self.sampling else gt_labels)
         sampling_result = self.sampler.sample(assign_result, anchors, gt_bboxes)
-        bbox_targets, bbox_weights = torch.zeros_like(anchors), torch.zeros_like(anchors)
-        labels = anchors.new_full((anchors.shape[0], ), self.num_classes, dtype=torch.long)
-        label_weights = anchors.new_zeros(anchors.shape[0], dtype=torch.float)
+        encode = None if self.reg_decoded_bbox else self.bbox_coder.encode
+        labels, label_weights, bbox_targets, bbox_weights = sampled_targets(
+            sampling_result, len(anchors), gt_labels, self.num_classes, self.train_cfg.pos_weight, encode)
         pos_inds, neg_inds = sampling_result.pos_inds, sampling_result.neg_inds
-        if len(pos_inds) > 0:
-            bbox_targets[pos_inds, :] = (sampling_result.pos_gt_bboxes if self.reg_decoded_bbox else
-                                         self.bbox_coder.encode(sampling_result.pos_bboxes,
-                                                                sampling_result.pos_gt_bboxes))
-            bbox_weights[pos_inds, :] = 1.0
-            # RPN (gt_labels None) has a single foreground class 0
-            labels[pos_inds] = 0 if gt_labels is None else gt_labels[sampling_result.pos_assigned_gt_inds]
-            label_weights[pos_inds] = 1.0 if self.train_cfg.pos_weight <= 0 else self.train_cfg.pos_weight
-        if len(neg_inds) > 0:
-            label_weights[neg_inds] = 1.0
         if unmap_outputs:
             total = flat_anchors.size(0)
             labels = unmap(labels, total, inside, fill=self.num_classes)

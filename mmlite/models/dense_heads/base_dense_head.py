@@ -63,8 +63,7 @@ class BaseDenseHead(BaseModule):
         for level, (cls_score, bbox_pred, factor, priors) in enumerate(zip(cls_score_list, bbox_pred_list,
                                                                            score_factor_list, mlvl_priors)):
             bbox_pred = bbox_pred.permute(1, 2, 0).reshape(-1, 4)
-            cls_score = cls_score.permute(1, 2, 0).reshape(-1, self.cls_out_channels)
-            scores = cls_score.sigmoid() if self.use_sigmoid_cls else cls_score.softmax(-1)[:, :-1]
+            scores = self._scores(cls_score.permute(1, 2, 0).reshape(-1, self.cls_out_channels))
             scores, labels, keep, filtered = filter_scores_and_topk(
                 scores, cfg.score_thr, nms_pre, dict(bbox_pred=bbox_pred, priors=priors))
             mlvl_bboxes.append(self._decode(filtered['priors'], filtered['bbox_pred'], img_meta['img_shape'], level))
@@ -74,6 +73,10 @@ class BaseDenseHead(BaseModule):
                 mlvl_factors.append(factor.permute(1, 2, 0).reshape(-1).sigmoid()[keep])
         return self._bbox_post_process(mlvl_scores, mlvl_labels, mlvl_bboxes, img_meta['scale_factor'], cfg,
                                        rescale, with_nms, mlvl_factors if with_factors else None)
+
+    def _scores(self, cls_score):
+        """Class probabilities ``(n, num_classes)`` from one level's flattened ``cls_score``."""
+        return cls_score.sigmoid() if self.use_sigmoid_cls else cls_score.softmax(-1)[:, :-1]
 
     def _decode(self, priors, bbox_pred, img_shape, level: int):
         """Boxes of one level's kept predictions (the bbox coder's decoding, clipped to ``img_shape``)."""

@@ -7,12 +7,14 @@ from .fcos import FCOS
 from .fovea import FOVEA
 from .gfl import GFL
 from .htc import HybridTaskCascade
+from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
+from .tood import TOOD
 from .two_stage import TwoStageDetector
 from .vfnet import VFNet
 from .yolo import YOLOV3
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
-           'HybridTaskCascade', 'VFNet', 'FOVEA']
+           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD']

@@ -62,6 +62,21 @@ def required_train_cfg_keys(head_cfg: dict | None, default: tuple) -> tuple:
     return tuple(getattr(_head_class(head_cfg), 'required_train_cfg_keys', default))
 
 
+def check_dense_train_cfg(train_cfg, head_cfg: dict | None) -> ConfigDict | None:
+    """A single-stage detector's validated ``train_cfg``: the dense-head keys (plus those the head declares),
+    or, for a head with ``train_cfg_sections`` (RepPoints' ``init``/``refine``), one such dict per section."""
+    sections = getattr(_head_class(head_cfg), 'train_cfg_sections', ())
+    if not sections:
+        return check_cfg(train_cfg, DENSE_TRAIN | declared_cfg_keys(head_cfg, 'train'), 'model.train_cfg',
+                         required_train_cfg_keys(head_cfg, ('assigner', )))
+    checked = check_sections(train_cfg, {name: (DENSE_TRAIN, ('assigner', )) for name in sections}, 'model.train_cfg')
+    missing = [name for name in sections if checked is not None and name not in checked]
+    if missing:
+        raise ReadableKeyError(f'model.train_cfg is missing {missing}: {head_cfg["type"]} needs one dict per stage '
+                               f'({", ".join(sections)}), as in mmdet 2.x\'s configs')
+    return checked
+
+
 def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> ConfigDict | None:
     """A validated ConfigDict copy of ``cfg`` (None stays None).
 

@@ -6,7 +6,7 @@ import warnings
 from ...core.bbox import bbox2result
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TEST, DENSE_TRAIN, check_cfg, declared_cfg_keys, required_train_cfg_keys
+from .cfg_schema import DENSE_TEST, check_cfg, check_dense_train_cfg, declared_cfg_keys
 
 
 @DETECTORS.register_module()
@@ -24,8 +24,7 @@ class SingleStageDetector(BaseDetector):
         if neck is not None:
             self.neck = build_neck(neck)
         # the keys a config may set: the dense heads' and those the head declares (others are errors)
-        self.train_cfg = check_cfg(train_cfg, DENSE_TRAIN | declared_cfg_keys(bbox_head, 'train'),
-                                   'model.train_cfg', required_train_cfg_keys(bbox_head, ('assigner', )))
+        self.train_cfg = check_dense_train_cfg(train_cfg, bbox_head)
         self.test_cfg = check_cfg(test_cfg, DENSE_TEST | declared_cfg_keys(bbox_head, 'test'),
                                   'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
         self.bbox_head = build_head(dict(bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))

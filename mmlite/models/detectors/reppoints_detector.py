@@ -1,0 +1,13 @@
+"""``RepPointsDetector``: a single-stage detector with a ``RepPointsHead``."""
+from __future__ import annotations
+
+from ..builder import DETECTORS
+from .single_stage import SingleStageDetector
+
+
+@DETECTORS.register_module()
+class RepPointsDetector(SingleStageDetector):
+    """RepPoints (Yang et al., 2019): objects as point sets."""
+
+    def __init__(self, backbone, neck, bbox_head, train_cfg=None, test_cfg=None, pretrained=None, init_cfg=None):
+        super().__init__(backbone, neck, bbox_head, train_cfg, test_cfg, pretrained, init_cfg)

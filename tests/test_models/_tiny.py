@@ -32,6 +32,7 @@ DENSE = {
     'reppoints_grid_center': 'reppoints/bbox_r50_grid_center_fpn_gn-neck+head_1x_coco.py',
     'tood': 'tood/tood_r50_fpn_1x_coco.py',
     'tood_anchor_based': 'tood/tood_r50_fpn_anchor_based_1x_coco.py',
+    'ga_retinanet': 'guided_anchoring/ga_retinanet_r50_fpn_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -43,6 +44,10 @@ CASCADE = {
     'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
 }
 MS_RCNN = {'ms_rcnn': 'ms_rcnn/ms_rcnn_r50_fpn_1x_coco.py'}
+GUIDED_ANCHORING = {
+    'ga_rpn': 'guided_anchoring/ga_rpn_r50_fpn_1x_coco.py',
+    'ga_faster': 'guided_anchoring/ga_faster_r50_fpn_1x_coco.py',
+}
 HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
@@ -54,7 +59,8 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC}[name]))
+    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING}
+    cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
 

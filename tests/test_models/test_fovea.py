@@ -84,3 +84,13 @@ def test_levels_must_agree():
     cfg['bbox_head']['base_edge_list'] = [16, 32]
     with pytest.raises(ValueError, match='need one entry per level'):
         build_detector(cfg)
+
+
+def test_aligned_head_initialises_as_mmdet():
+    """The shape-fed offset conv (no bias) keeps its N(0, 0.1) init (a DCN pack's would be zeroed); this used
+    to fail inside init_weights."""
+    model = build_detector(tiny_model_cfg('fovea_align'))
+    model.init_weights()
+    offset = model.bbox_head.feature_adaption.conv_offset.weight
+    assert 0.05 < offset.std() < 0.2
+    assert abs(model.bbox_head.feature_adaption.conv_adaption.weight.std() - 0.01) < 0.005

@@ -1,4 +1,5 @@
 """Boxes: IoU, coders, assigners, samplers and format helpers (mmdet.core.bbox names)."""
+from .approx_max_iou_assigner import ApproxMaxIoUAssigner
 from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
 from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
@@ -27,5 +28,5 @@ __all__ = [
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
-    'TaskAlignedAssigner'
+    'TaskAlignedAssigner', 'ApproxMaxIoUAssigner'
 ]

@@ -5,7 +5,10 @@ from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
+from .ga_retina_head import GARetinaHead
+from .ga_rpn_head import GARPNHead
 from .gfl_head import GFLHead
+from .guided_anchor_head import FeatureAdaption, GuidedAnchorHead
 from .reppoints_head import RepPointsHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
@@ -16,4 +19,5 @@ from .yolo_head import YOLOV3Head
 
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
-           'RepPointsHead', 'TOODHead']
+           'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
+           'FeatureAdaption']

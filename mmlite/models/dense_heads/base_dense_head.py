@@ -7,6 +7,7 @@ import torch.nn as nn
 from ...core.bbox import bbox_mapping_back
 from ...core.post_processing import batched_nms, dets_in_first_aug_frame, merge_aug_proposals
 from ...core.utils import filter_scores_and_topk, select_single_mlvl
+from ...ops import DeformConv2dPack, ModulatedDeformConv2dPack
 from ...runner import BaseModule
 
 
@@ -18,11 +19,12 @@ class BaseDenseHead(BaseModule):
     """
 
     def init_weights(self) -> None:
-        """``init_cfg`` as usual, then zero the offset convs of deformable layers again (a layer-wide
-        ``init_cfg`` such as ``Normal(layer='Conv2d')`` reaches them too): they start as plain convs, as mmdet."""
+        """``init_cfg`` as usual, then zero the offset convs of deformable conv packs again (a layer-wide
+        ``init_cfg`` such as ``Normal(layer='Conv2d')`` reaches them too): they start as plain convs, as mmdet.
+        Offset convs fed by predicted shapes (FoveaBox's, guided anchoring's ``conv_offset``) keep their init."""
         super().init_weights()
         for module in self.modules():
-            if hasattr(module, 'conv_offset'):
+            if isinstance(module, (DeformConv2dPack, ModulatedDeformConv2dPack)):
                 nn.init.zeros_(module.conv_offset.weight)
                 nn.init.zeros_(module.conv_offset.bias)
 

@@ -21,8 +21,10 @@ RCNN_TEST = frozenset({'score_thr', 'nms', 'max_per_img', 'mask_thr_binary'})
 _LEGACY_NMS_KEYS = ('nms_thr', 'max_num', 'nms_post', 'nms_across_levels')
 
 
-def _translate_legacy(cfg: ConfigDict, path: str) -> None:
-    found = [k for k in _LEGACY_NMS_KEYS if k in cfg]
+def _translate_legacy(cfg: ConfigDict, path: str, honoured: frozenset = frozenset()) -> None:
+    """Rewrite mmdet's older NMS keys in place (those a head honours itself, e.g. GA-RPN's ``nms_post``,
+    stay)."""
+    found = [k for k in _LEGACY_NMS_KEYS if k in cfg and k not in honoured]
     if not found:
         return
     if cfg.get('nms_across_levels', False):
@@ -31,13 +33,13 @@ def _translate_legacy(cfg: ConfigDict, path: str) -> None:
     warnings.warn(f'{path}: legacy key(s) {found} translated: nms_thr -> nms=dict(type="nms", '
                   'iou_threshold=...), max_num/nms_post -> max_per_img, nms_across_levels ignored; '
                   'please update the config', UserWarning)
-    if 'nms_thr' in cfg:
+    if 'nms_thr' in found:
         nms_thr = cfg.pop('nms_thr')
         if 'nms' in cfg and cfg.nms.get('iou_threshold') != nms_thr:
             raise ValueError(f'{path}: nms_thr={nms_thr} disagrees with nms.iou_threshold={cfg.nms.iou_threshold}')
         cfg.setdefault('nms', ConfigDict(type='nms', iou_threshold=nms_thr))
     for old in ('max_num', 'nms_post'):
-        if old in cfg:
+        if old in found:
             value = cfg.pop(old)
             if cfg.setdefault('max_per_img', value) != value:
                 raise ValueError(f'{path}: {old}={value} disagrees with max_per_img={cfg.max_per_img}')
@@ -89,7 +91,7 @@ def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> Confi
         raise TypeError(f'{path} must be a dict, got {type(cfg).__name__}')
     cfg = ConfigDict(copy.deepcopy(dict(cfg)))
     if allowed & {'nms'}:
-        _translate_legacy(cfg, path)
+        _translate_legacy(cfg, path, allowed)
     unknown = sorted(set(cfg) - allowed)
     if unknown:
         raise ReadableKeyError(f'{", ".join(f"{path}.{k}" for k in unknown)}: unknown key(s); mmlite honours '
@@ -99,6 +101,15 @@ def check_cfg(cfg, allowed: frozenset, path: str, required: tuple = ()) -> Confi
         raise ReadableKeyError(f'{path} is missing {missing} (an mmdet 2.x config sets them, e.g. '
                                f'configs/_base_/models/faster_rcnn_r50_fpn.py)')
     return cfg
+
+
+def rpn_sections(rpn_head: dict | None, proposal_required: tuple) -> tuple[dict, dict]:
+    """The ``rpn``/``rpn_proposal`` train sections and the ``rpn`` test section of ``model.train_cfg`` /
+    ``model.test_cfg``, with the keys the RPN head class declares (e.g. guided anchoring's)."""
+    train_keys, test_keys = declared_cfg_keys(rpn_head, 'train'), declared_cfg_keys(rpn_head, 'test')
+    train = {'rpn': (DENSE_TRAIN | train_keys, ('assigner', )),
+             'rpn_proposal': (PROPOSAL | test_keys, proposal_required)}
+    return train, {'rpn': (PROPOSAL | test_keys, proposal_required)}
 
 
 def check_sections(cfg, sections: dict, path: str, per_stage: tuple = ()) -> ConfigDict | None:

@@ -6,10 +6,7 @@ import warnings
 from ...core.bbox import bbox_mapping
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TRAIN, PROPOSAL, check_sections
-
-_TRAIN_SECTIONS = {'rpn': (DENSE_TRAIN, ('assigner', )), 'rpn_proposal': (PROPOSAL, ('nms', 'max_per_img'))}
-_TEST_SECTIONS = {'rpn': (PROPOSAL, ('nms', 'max_per_img'))}
+from .cfg_schema import check_sections, rpn_sections
 
 
 @DETECTORS.register_module()
@@ -25,8 +22,9 @@ class RPN(BaseDetector):
             backbone['pretrained'] = pretrained
         self.backbone = build_backbone(backbone)
         self.neck = build_neck(neck) if neck is not None else None
-        self.train_cfg = check_sections(train_cfg, _TRAIN_SECTIONS, 'model.train_cfg')
-        self.test_cfg = check_sections(test_cfg, _TEST_SECTIONS, 'model.test_cfg')
+        train_sections, test_sections = rpn_sections(rpn_head, ('nms', 'max_per_img'))
+        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg')
+        self.test_cfg = check_sections(test_cfg, test_sections, 'model.test_cfg')
         self.rpn_head = build_head(dict(rpn_head, train_cfg=self.train_cfg.rpn if self.train_cfg else None,
                                         test_cfg=self.test_cfg.rpn if self.test_cfg else None))
 

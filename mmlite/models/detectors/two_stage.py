@@ -5,12 +5,10 @@ import warnings
 
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TRAIN, PROPOSAL, RCNN_TEST, RCNN_TRAIN, check_sections, declared_cfg_keys
+from .cfg_schema import RCNN_TEST, RCNN_TRAIN, check_sections, declared_cfg_keys, rpn_sections
 
-_PROPOSAL_REQUIRED = ('nms', 'max_per_img')
-_TRAIN_SECTIONS = {'rpn': (DENSE_TRAIN, ('assigner', )), 'rpn_proposal': (PROPOSAL, _PROPOSAL_REQUIRED),
-                   'rcnn': (RCNN_TRAIN, ('assigner', 'sampler'))}
-_TEST_SECTIONS = {'rpn': (PROPOSAL, _PROPOSAL_REQUIRED), 'rcnn': (RCNN_TEST, ('score_thr', 'nms', 'max_per_img'))}
+_RCNN_TRAIN_REQUIRED = ('assigner', 'sampler')
+_RCNN_TEST = (RCNN_TEST, ('score_thr', 'nms', 'max_per_img'))
 
 
 @DETECTORS.register_module()
@@ -28,10 +26,10 @@ class TwoStageDetector(BaseDetector):
             warnings.warn('DeprecationWarning: pretrained is deprecated, please use "init_cfg" instead')
             backbone['pretrained'] = pretrained
         # the rcnn keys a config may set: the RoI heads' and those the head declares (others are errors)
-        extra = declared_cfg_keys(roi_head, 'train')
-        train_sections = dict(_TRAIN_SECTIONS, rcnn=(RCNN_TRAIN | extra, _TRAIN_SECTIONS['rcnn'][1]))
+        rpn_train, rpn_test = rpn_sections(rpn_head, ('nms', 'max_per_img'))
+        train_sections = dict(rpn_train, rcnn=(RCNN_TRAIN | declared_cfg_keys(roi_head, 'train'), _RCNN_TRAIN_REQUIRED))
         self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg', per_stage=('rcnn', ))
-        self.test_cfg = check_sections(test_cfg, _TEST_SECTIONS, 'model.test_cfg')
+        self.test_cfg = check_sections(test_cfg, dict(rpn_test, rcnn=_RCNN_TEST), 'model.test_cfg')
         self.backbone = build_backbone(backbone)
         if neck is not None:
             self.neck = build_neck(neck)

@@ -5,26 +5,19 @@ import torch
 import torch.nn as nn
 
 from ...cnn import ConvModule
-from ...ops import DeformConv2d
-from ...runner import BaseModule, force_fp32
+from ...runner import force_fp32
 from ..builder import HEADS
 from .anchor_free_head import AnchorFreeHead, conv_tower
+from .guided_anchor_head import FeatureAdaption
 
 
-class FeatureAlign(BaseModule):
-    """A deformable conv whose offsets come (through a 1x1 conv) from the predicted box shape."""
+class FeatureAlign(FeatureAdaption):
+    """FoveaBox's feature alignment: a deformable conv whose offsets come (through a 1x1 conv, with gradient)
+    from the predicted box distances."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, deform_groups: int = 4,
-                 init_cfg=dict(type='Normal', layer='Conv2d', std=0.1,  # noqa: B006
-                               override=dict(type='Normal', name='conv_adaption', std=0.01))):
-        super().__init__(init_cfg)
-        self.conv_offset = nn.Conv2d(4, deform_groups * kernel_size * kernel_size * 2, 1, bias=False)
-        self.conv_adaption = DeformConv2d(in_channels, out_channels, kernel_size=kernel_size,
-                                          padding=(kernel_size - 1) // 2, deform_groups=deform_groups)
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x, shape):
-        return self.relu(self.conv_adaption(x, self.conv_offset(shape)))
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, deform_groups: int = 4, **kwargs):
+        super().__init__(in_channels, out_channels, kernel_size, deform_groups, shape_channels=4, detach_shape=False,
+                         **kwargs)
 
 
 @HEADS.register_module()

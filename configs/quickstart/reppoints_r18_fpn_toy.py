@@ -6,6 +6,8 @@
 # mmdet 2.x's RepPoints config with GroupNorm (configs/reppoints/reppoints_moment_r50_fpn_gn-neck+head_1x_coco.py)
 # shrunk like fcos_r18_fpn_toy.py, whose backbone, neck, schedule and data it shares: ResNet-18 at 1/4 width
 # trained from scratch, a 64-channel FPN (P3-P7) and a two-conv GroupNorm head with its two deformable convs.
+# Measured on 2 CPU cores: bbox mAP 0.401 after 12 epochs (0.250 after 6); 0.6-0.7 s/iteration alone, 29 min in
+# all while sharing the CPU with test runs (about 14 min on an idle machine).
 _base_ = './fcos_r18_fpn_toy.py'
 
 model = dict(

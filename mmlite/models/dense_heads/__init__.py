@@ -5,6 +5,7 @@ from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
+from .free_anchor_retina_head import FreeAnchorRetinaHead
 from .ga_retina_head import GARetinaHead
 from .ga_rpn_head import GARPNHead
 from .gfl_head import GFLHead
@@ -20,4 +21,4 @@ from .yolo_head import YOLOV3Head
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
-           'FeatureAdaption']
+           'FeatureAdaption', 'FreeAnchorRetinaHead']

@@ -1,0 +1,13 @@
+# FreeAnchor RetinaNet on ResNeXt-101 (32x4d)
+_base_ = './retinanet_free_anchor_r50_fpn_1x_coco.py'
+model = dict(
+    backbone=dict(
+        type='ResNeXt',
+        depth=101,
+        groups=32,
+        base_width=4,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        frozen_stages=1,
+        style='pytorch',
+        init_cfg=dict(type='Pretrained', checkpoint='open-mmlab://resnext101_32x4d')))

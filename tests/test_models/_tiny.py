@@ -49,6 +49,7 @@ GUIDED_ANCHORING = {
     'ga_rpn': 'guided_anchoring/ga_rpn_r50_fpn_1x_coco.py',
     'ga_faster': 'guided_anchoring/ga_faster_r50_fpn_1x_coco.py',
 }
+GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py'}
 HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
@@ -60,7 +61,7 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING}
+    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -98,6 +99,9 @@ def tiny_model_cfg(name: str) -> dict:
             roi.semantic_roi_extractor.out_channels = WIDTH
             roi.semantic_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=SEMANTIC_CLASSES,
                                      num_convs=1)
+        if 'grid_head' in roi:
+            roi.grid_roi_extractor.out_channels = WIDTH
+            roi.grid_head.update(in_channels=WIDTH, point_feat_channels=8, num_convs=2)
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)

@@ -6,6 +6,7 @@ from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, Retina
 from .fcos import FCOS
 from .fovea import FOVEA
 from .gfl import GFL
+from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
 from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
@@ -17,4 +18,4 @@ from .yolo import YOLOV3
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
-           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD']
+           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN']

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torchvision.ops import batched_nms as tv_batched_nms
+from torchvision.ops import box_iou
 from torchvision.ops import nms as tv_nms
 
 from ..utils.errors import ReadableKeyError
@@ -110,3 +111,34 @@ def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, n
     if max_num > 0:
         keep = keep[:max_num]
     return torch.cat([boxes[keep], scores[keep][:, None]], -1), keep
+
+
+def nms_match(dets, iou_threshold: float) -> list:
+    """mmcv's ``nms_match``: NMS that records, for each kept box, the boxes it suppresses (IoU >= the threshold).
+
+    Args:
+        dets: ``(n, 5)`` boxes with scores (tensor or array).
+
+    Returns:
+        One index tensor (array for array input) per kept box: the box, then those it suppressed, in score order.
+    """
+    is_numpy = isinstance(dets, np.ndarray)
+    dets_t = torch.from_numpy(dets) if is_numpy else dets.detach()
+    if dets_t.shape[0] == 0:
+        return []
+    if dets_t.shape[-1] != 5:
+        raise ValueError(f'nms_match expects (n, 5) boxes with scores, got {tuple(dets_t.shape)}')
+    order = dets_t[:, 4].sort(descending=True)[1]
+    ious = box_iou(dets_t[order, :4], dets_t[order, :4]).cpu().numpy()
+    order = order.cpu().numpy()
+    suppressed = np.zeros(len(order), dtype=bool)
+    groups = []
+    for pos in range(len(order)):
+        if suppressed[pos]:
+            continue
+        members = np.flatnonzero(~suppressed[pos + 1:] & (ious[pos, pos + 1:] >= iou_threshold)) + pos + 1
+        suppressed[members] = True
+        groups.append(order[np.concatenate([[pos], members])])
+    if is_numpy:
+        return [group.astype(int) for group in groups]
+    return [dets.new_tensor(group, dtype=torch.long) for group in groups]

@@ -50,6 +50,9 @@ GUIDED_ANCHORING = {
     'ga_faster': 'guided_anchoring/ga_faster_r50_fpn_1x_coco.py',
 }
 GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py'}
+PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
+        'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
+        'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
 HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
@@ -61,7 +64,7 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID}
+    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg

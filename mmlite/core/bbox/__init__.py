@@ -13,6 +13,7 @@ from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_de
 from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
+from .score_hlr_sampler import ScoreHLRSampler
 from .task_aligned_assigner import TaskAlignedAssigner
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
                          bbox_mapping_back, bbox_rescale, bbox_xyxy_to_cxcywh, distance2bbox, find_inside_bboxes,
@@ -28,5 +29,5 @@ __all__ = [
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
-    'TaskAlignedAssigner', 'ApproxMaxIoUAssigner'
+    'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler'
 ]

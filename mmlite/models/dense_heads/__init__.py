@@ -10,6 +10,8 @@ from .ga_retina_head import GARetinaHead
 from .ga_rpn_head import GARPNHead
 from .gfl_head import GFLHead
 from .guided_anchor_head import FeatureAdaption, GuidedAnchorHead
+from .pisa_retinanet_head import PISARetinaHead
+from .pisa_ssd_head import PISASSDHead
 from .reppoints_head import RepPointsHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
@@ -21,4 +23,4 @@ from .yolo_head import YOLOV3Head
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
-           'FeatureAdaption', 'FreeAnchorRetinaHead']
+           'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead']

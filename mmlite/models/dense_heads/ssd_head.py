@@ -100,14 +100,23 @@ class SSDHead(AnchorHead):
     @force_fp32(apply_to=('cls_scores', 'bbox_preds'))
     def loss(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore=None) -> dict:
         """Per image ``loss_cls`` and ``loss_bbox``, averaged over all images' positives."""
+        flat = self._image_targets(cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore)
+        if flat is None:
+            return None
+        losses_cls, losses_bbox = multi_apply(self.loss_single, *flat[:7], num_total_samples=flat[7])
+        return dict(loss_cls=losses_cls, loss_bbox=losses_bbox)
+
+    def _image_targets(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore) -> tuple:
+        """Per image (all levels): scores, box predictions, anchors, labels, label weights, box targets and box
+        weights; the number of positives and the sampling results. None when an image has no anchor inside."""
         featmap_sizes = [featmap.size()[-2:] for featmap in cls_scores]
         anchor_list, valid_flag_list = self.get_anchors(featmap_sizes, img_metas, device=cls_scores[0].device)
         targets = self.get_targets(anchor_list, valid_flag_list, gt_bboxes, img_metas,
                                    gt_bboxes_ignore_list=gt_bboxes_ignore, gt_labels_list=gt_labels,
-                                   label_channels=1, unmap_outputs=True)
+                                   label_channels=1, unmap_outputs=True, return_sampling_results=True)
         if targets is None:
             return None
-        labels, label_weights, bbox_targets, bbox_weights, num_total_pos, _ = targets
+        labels, label_weights, bbox_targets, bbox_weights, num_total_pos, _, sampling_results = targets
         num_images = len(img_metas)
 
         def per_image(levels, width=None):
@@ -115,11 +124,7 @@ class SSDHead(AnchorHead):
                     for level in levels]
             return torch.cat(flat, 1)
 
-        all_cls_scores = per_image([s.permute(0, 2, 3, 1) for s in cls_scores], self.cls_out_channels)
-        all_bbox_preds = per_image([b.permute(0, 2, 3, 1) for b in bbox_preds], 4)
-        all_anchors = [torch.cat(anchors) for anchors in anchor_list]
-        losses_cls, losses_bbox = multi_apply(
-            self.loss_single, all_cls_scores, all_bbox_preds, all_anchors, per_image(labels),
-            per_image(label_weights), per_image(bbox_targets, 4), per_image(bbox_weights, 4),
-            num_total_samples=num_total_pos)
-        return dict(loss_cls=losses_cls, loss_bbox=losses_bbox)
+        return (per_image([s.permute(0, 2, 3, 1) for s in cls_scores], self.cls_out_channels),
+                per_image([b.permute(0, 2, 3, 1) for b in bbox_preds], 4),
+                [torch.cat(anchors) for anchors in anchor_list], per_image(labels), per_image(label_weights),
+                per_image(bbox_targets, 4), per_image(bbox_weights, 4), num_total_pos, sampling_results)

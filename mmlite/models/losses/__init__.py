@@ -7,11 +7,13 @@ from .focal_loss import FocalLoss, sigmoid_focal_loss
 from .gfocal_loss import (DistributionFocalLoss, QualityFocalLoss, distribution_focal_loss, quality_focal_loss,
                           quality_focal_loss_with_prob)
 from .ghm_loss import GHMC, GHMR
+from .pisa_loss import carl_loss, isr_p
 from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
 from .varifocal_loss import VarifocalLoss, varifocal_loss
 
 __all__ = [
+    'isr_p', 'carl_loss',
     'CrossEntropyLoss', 'binary_cross_entropy', 'cross_entropy', 'mask_cross_entropy', 'FocalLoss',
     'sigmoid_focal_loss', 'Accuracy', 'GIoULoss', 'IoULoss', 'L1Loss', 'SmoothL1Loss', 'accuracy',
     'giou_loss', 'iou_loss', 'l1_loss', 'smooth_l1_loss', 'reduce_loss', 'weight_reduce_loss',

@@ -6,6 +6,7 @@ from .grid_roi_head import GridRoIHead
 from .htc_roi_head import HybridTaskCascadeRoIHead
 from .mask_heads import FCNMaskHead, FusedSemanticHead, GridHead, HTCMaskHead, MaskIoUHead
 from .mask_scoring_roi_head import MaskScoringRoIHead
+from .pisa_roi_head import PISARoIHead
 from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
 from .shared_heads import ResLayer
 from .standard_roi_head import StandardRoIHead
@@ -13,4 +14,4 @@ from .standard_roi_head import StandardRoIHead
 __all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
            'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead', 'BaseRoIExtractor',
            'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead', 'ResLayer',
-           'GenericRoIExtractor', 'GridRoIHead', 'GridHead']
+           'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead']

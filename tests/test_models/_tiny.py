@@ -34,6 +34,8 @@ DENSE = {
     'tood_anchor_based': 'tood/tood_r50_fpn_anchor_based_1x_coco.py',
     'ga_retinanet': 'guided_anchoring/ga_retinanet_r50_fpn_1x_coco.py',
     'free_anchor': 'free_anchor/retinanet_free_anchor_r50_fpn_1x_coco.py',
+    'sabl_retinanet': 'sabl/sabl_retinanet_r50_fpn_1x_coco.py',
+    'sabl_retinanet_gn': 'sabl/sabl_retinanet_r50_fpn_gn_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',

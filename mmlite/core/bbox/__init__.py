@@ -3,6 +3,7 @@ from .approx_max_iou_assigner import ApproxMaxIoUAssigner
 from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
 from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
+from .bucketing_coder import BucketingBBoxCoder, bbox2bucket, bucket2bbox
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
                       build_iou_calculator, build_sampler)
 from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
@@ -29,5 +30,6 @@ __all__ = [
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
-    'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler'
+    'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
+    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox'
 ]

@@ -15,6 +15,7 @@ from .pisa_ssd_head import PISASSDHead
 from .reppoints_head import RepPointsHead
 from .retina_head import RetinaHead
 from .rpn_head import RPNHead
+from .sabl_retina_head import SABLRetinaHead
 from .ssd_head import SSDHead
 from .tood_head import TOODHead
 from .vfnet_head import VFNetHead
@@ -23,4 +24,5 @@ from .yolo_head import YOLOV3Head
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
-           'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead']
+           'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead',
+           'SABLRetinaHead']

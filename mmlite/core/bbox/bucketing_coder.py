@@ -41,8 +41,8 @@ def bbox2bucket(proposals: torch.Tensor, gt: torch.Tensor, num_buckets: int, sca
     units = (bucket_w, bucket_w, bucket_h, bucket_h)
     targets = gt.unbind(-1)
     side_targets = (targets[0], targets[2], targets[1], targets[3])
-    offsets = [(buckets - target[:, None]) / unit[:, None] for buckets, target, unit in zip(sides, side_targets,
-                                                                                              units)]
+    offsets = [(buckets - target[:, None]) / unit[:, None]
+               for buckets, target, unit in zip(sides, side_targets, units)]
     rows = torch.arange(proposals.size(0), device=proposals.device)
     weights, labels = [], []
     for offset in offsets:

@@ -6,7 +6,10 @@
 # mmdet 2.x's TOOD config (configs/tood/tood_r50_fpn_1x_coco.py) shrunk like fcos_r18_fpn_toy.py, whose
 # backbone, neck, schedule and data it shares: ResNet-18 at 1/4 width trained from scratch, a 64-channel FPN
 # (P3-P7) and a task-aligned head with three interactive GroupNorm convs. ATSS targets for the first
-# 4 epochs, then task-aligned ones: SetEpochInfoHook tells the head the epoch, as in mmdet's configs.
+# 4 epochs, then task-aligned ones: SetEpochInfoHook tells the head the epoch, as in mmdet's configs (the log
+# shows the switch: loss_cls rises from 0.27 to 0.35 in epoch 5, the quality focal loss taking over).
+# Measured on 2 CPU cores: bbox mAP 0.726 after 24 epochs (0.258 after 8, 0.630 after 16); 0.16-0.22 s/iteration
+# alone, 18 min in all while sharing the CPU with test runs (about 8 min on an idle machine).
 _base_ = './fcos_r18_fpn_toy.py'
 
 model = dict(

@@ -15,6 +15,15 @@ from .anchor_head import AnchorHead
 from .base_dense_head import BaseDenseHead
 
 
+def check_approx_and_squares(head: str, approx_anchor_generator: dict, square_anchor_generator: dict) -> None:
+    """The squares must be the approximating anchors' base size, on the same strides (ValueError otherwise)."""
+    if approx_anchor_generator['octave_base_scale'] != square_anchor_generator['scales'][0]:
+        raise ValueError(f'{head}: approx_anchor_generator.octave_base_scale must equal '
+                         'square_anchor_generator.scales[0] (the squares are the approximations\' base size)')
+    if list(approx_anchor_generator['strides']) != list(square_anchor_generator['strides']):
+        raise ValueError(f'{head}: the approx and square anchor generators need the same strides')
+
+
 class FeatureAdaption(BaseModule):
     """A deformable conv whose offsets come (through a 1x1 conv) from predicted anchor shapes.
 
@@ -78,11 +87,7 @@ class GuidedAnchorHead(AnchorHead):
                  init_cfg=dict(type='Normal', layer='Conv2d', std=0.01,  # noqa: B006
                                override=dict(type='Normal', name='conv_loc', std=0.01, bias_prob=0.01))):
         BaseDenseHead.__init__(self, init_cfg)
-        if approx_anchor_generator['octave_base_scale'] != square_anchor_generator['scales'][0]:
-            raise ValueError('GuidedAnchorHead: approx_anchor_generator.octave_base_scale must equal '
-                             'square_anchor_generator.scales[0] (the squares are the approximations\' base size)')
-        if list(approx_anchor_generator['strides']) != list(square_anchor_generator['strides']):
-            raise ValueError('GuidedAnchorHead: the approx and square anchor generators need the same strides')
+        check_approx_and_squares(type(self).__name__, approx_anchor_generator, square_anchor_generator)
         self.in_channels, self.num_classes, self.feat_channels = in_channels, num_classes, feat_channels
         self.deform_groups, self.loc_filter_thr, self.reg_decoded_bbox = deform_groups, loc_filter_thr, reg_decoded_bbox
         self.approx_anchor_generator = build_prior_generator(approx_anchor_generator)

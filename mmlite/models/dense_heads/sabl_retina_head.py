@@ -12,7 +12,7 @@ from ..builder import HEADS, build_loss
 from .anchor_free_head import conv_towers, tower_features
 from .anchor_head import sampled_targets
 from .base_dense_head import BaseDenseHead
-from .guided_anchor_head import GuidedAnchorHead
+from .guided_anchor_head import GuidedAnchorHead, check_approx_and_squares
 
 _NO_SAMPLING_LOSSES = ('FocalLoss', 'GHMC', 'QualityFocalLoss')
 
@@ -47,11 +47,7 @@ class SABLRetinaHead(BaseDenseHead):
                  init_cfg=dict(type='Normal', layer='Conv2d', std=0.01,  # noqa: B006
                                override=dict(type='Normal', name='retina_cls', std=0.01, bias_prob=0.01))):
         super().__init__(init_cfg)
-        if approx_anchor_generator['octave_base_scale'] != square_anchor_generator['scales'][0]:
-            raise ValueError('SABLRetinaHead: approx_anchor_generator.octave_base_scale must equal '
-                             'square_anchor_generator.scales[0]')
-        if list(approx_anchor_generator['strides']) != list(square_anchor_generator['strides']):
-            raise ValueError('SABLRetinaHead: the approx and square anchor generators need the same strides')
+        check_approx_and_squares(type(self).__name__, approx_anchor_generator, square_anchor_generator)
         self.in_channels, self.num_classes, self.feat_channels = in_channels, num_classes, feat_channels
         self.stacked_convs, self.conv_cfg, self.norm_cfg = stacked_convs, conv_cfg, norm_cfg
         self.num_buckets = bbox_coder['num_buckets']

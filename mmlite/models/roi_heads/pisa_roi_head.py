@@ -25,18 +25,8 @@ class PISARoIHead(StandardRoIHead):
             result, weights = result if isinstance(result, tuple) else (result, None)
             sampling_results.append(result)
             neg_label_weights.append(weights)
-        losses = {}
-        bbox_results = None
-        if self.with_bbox:
-            bbox_results = self._bbox_forward_train(x, sampling_results, gt_bboxes, gt_labels, img_metas,
-                                                    neg_label_weights)
-            losses.update(bbox_results['loss_bbox'])
-        if self.with_mask:
-            mask_results = self._mask_forward_train(x, sampling_results,
-                                                    bbox_results['bbox_feats'] if bbox_results else None,
-                                                    gt_masks, img_metas)
-            losses.update(mask_results['loss_mask'])
-        return losses
+        return self._branch_losses(x, img_metas, sampling_results, gt_bboxes, gt_labels, gt_masks,
+                                   neg_label_weights=neg_label_weights)
 
     def _bbox_forward_train(self, x, sampling_results, gt_bboxes, gt_labels, img_metas,
                             neg_label_weights=None) -> dict:

@@ -43,10 +43,15 @@ class StandardRoIHead(BBoxTestMixin, MaskTestMixin, BaseRoIHead):
         """``loss_cls``, ``acc``, ``loss_bbox`` (and ``loss_mask``)."""
         sampling_results = assign_and_sample(self.bbox_assigner, self.bbox_sampler, x, proposal_list, gt_bboxes,
                                              gt_labels, gt_bboxes_ignore)
+        return self._branch_losses(x, img_metas, sampling_results, gt_bboxes, gt_labels, gt_masks)
+
+    def _branch_losses(self, x, img_metas, sampling_results, gt_bboxes, gt_labels, gt_masks, **bbox_kwargs) -> dict:
+        """The box (and mask) branches' losses on the sampled RoIs (``bbox_kwargs`` go to the box branch)."""
         losses = {}
         bbox_results = None
         if self.with_bbox:
-            bbox_results = self._bbox_forward_train(x, sampling_results, gt_bboxes, gt_labels, img_metas)
+            bbox_results = self._bbox_forward_train(x, sampling_results, gt_bboxes, gt_labels, img_metas,
+                                                    **bbox_kwargs)
             losses.update(bbox_results['loss_bbox'])
         if self.with_mask:
             mask_results = self._mask_forward_train(x, sampling_results,

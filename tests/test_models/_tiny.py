@@ -51,7 +51,9 @@ GUIDED_ANCHORING = {
     'ga_rpn': 'guided_anchoring/ga_rpn_r50_fpn_1x_coco.py',
     'ga_faster': 'guided_anchoring/ga_faster_r50_fpn_1x_coco.py',
 }
-GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py'}
+GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
+        'sabl_faster': 'sabl/sabl_faster_rcnn_r50_fpn_1x_coco.py',
+        'sabl_cascade': 'sabl/sabl_cascade_rcnn_r50_fpn_1x_coco.py'}
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
@@ -95,7 +97,11 @@ def tiny_model_cfg(name: str) -> dict:
         roi = model.roi_head
         roi.bbox_roi_extractor.out_channels = WIDTH
         for bbox_head in roi.bbox_head if isinstance(roi.bbox_head, list) else [roi.bbox_head]:
-            bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
+            if bbox_head.type == 'SABLHead':
+                bbox_head.update(cls_in_channels=WIDTH, reg_in_channels=WIDTH, reg_offset_out_channels=WIDTH,
+                                 reg_cls_out_channels=WIDTH, cls_out_channels=32, num_classes=NUM_CLASSES)
+            else:
+                bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH
             for mask_head in roi.mask_head if isinstance(roi.mask_head, list) else [roi.mask_head]:

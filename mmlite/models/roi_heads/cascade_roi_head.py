@@ -9,7 +9,7 @@ from ...core.post_processing import dets_in_first_aug_frame, merge_aug_bboxes, m
 from ...runner import ModuleList
 from ..builder import HEADS, build_head, build_roi_extractor
 from .base_roi_head import BaseRoIHead, assign_and_sample
-from .test_mixins import MaskTestMixin, _aug_meta
+from .test_mixins import MaskTestMixin, _aug_meta, split_bbox_pred
 
 
 def _per_stage(cfg, num_stages: int, name: str) -> list:
@@ -185,7 +185,7 @@ class CascadeRoIHead(MaskTestMixin, BaseRoIHead):
         for stage in range(self.num_stages):
             bbox_results = self._bbox_forward(stage, x, rois)
             cls_scores = bbox_results['cls_score'].split(num_per_img, 0)
-            bbox_preds = bbox_results['bbox_pred'].split(num_per_img, 0)
+            bbox_preds = split_bbox_pred(self.bbox_head[stage], bbox_results['bbox_pred'], num_per_img)
             stage_scores.append(cls_scores)
             rois = rois.split(num_per_img, 0)
             if stage < self.num_stages - 1:

@@ -12,6 +12,15 @@ def _empty_dets(like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return like.new_zeros(0, 5), like.new_zeros((0, ), dtype=torch.long)
 
 
+def split_bbox_pred(bbox_head, bbox_pred, num_per_img) -> tuple:
+    """Per image box predictions: a tensor's rows, or a head's own split (SABL's ``(buckets, offsets)``)."""
+    if bbox_pred is None:
+        return (None, ) * len(num_per_img)
+    if isinstance(bbox_pred, torch.Tensor):
+        return bbox_pred.split(num_per_img, 0)
+    return bbox_head.bbox_pred_split(bbox_pred, num_per_img)
+
+
 def _aug_meta(img_meta: list) -> tuple:
     meta = img_meta[0]
     return meta['img_shape'], meta['scale_factor'], meta['flip'], meta.get('flip_direction', 'horizontal')
@@ -32,8 +41,7 @@ class BBoxTestMixin:
         num_per_img = tuple(len(p) for p in proposals)
         rois = rois.split(num_per_img, 0)
         cls_scores = bbox_results['cls_score'].split(num_per_img, 0)
-        bbox_pred = bbox_results['bbox_pred']
-        bbox_preds = bbox_pred.split(num_per_img, 0) if bbox_pred is not None else (None, ) * len(proposals)
+        bbox_preds = split_bbox_pred(self.bbox_head, bbox_results['bbox_pred'], num_per_img)
         det_bboxes, det_labels = [], []
         for i, meta in enumerate(img_metas):
             if rois[i].shape[0] == 0:

@@ -1,0 +1,3 @@
+# SABL Faster R-CNN on ResNet-101
+_base_ = './sabl_faster_rcnn_r50_fpn_1x_coco.py'
+model = dict(backbone=dict(depth=101, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101')))

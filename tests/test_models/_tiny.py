@@ -36,6 +36,7 @@ DENSE = {
     'free_anchor': 'free_anchor/retinanet_free_anchor_r50_fpn_1x_coco.py',
     'sabl_retinanet': 'sabl/sabl_retinanet_r50_fpn_1x_coco.py',
     'sabl_retinanet_gn': 'sabl/sabl_retinanet_r50_fpn_gn_1x_coco.py',
+    'yolof': 'yolof/yolof_r50_c5_8x8_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -79,7 +80,10 @@ def tiny_model_cfg(name: str) -> dict:
     cfg = shipped_cfg(name)
     model = cfg.model
     model.backbone.update(depth=18, base_channels=8)
-    model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+    if model.neck.type == 'DilatedEncoder':
+        model.neck.update(in_channels=64, out_channels=WIDTH, block_mid_channels=8)
+    else:
+        model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
     if model.neck.get('norm_cfg', {}).get('type') == 'GN':
         model.neck.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     for head in ('rpn_head', 'bbox_head'):
@@ -88,6 +92,8 @@ def tiny_model_cfg(name: str) -> dict:
     if 'bbox_head' in model:
         # TOOD's layer attention weighs its interactive convs: two of them
         model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=2 if model.bbox_head.type == 'TOODHead' else 1)
+        if model.bbox_head.type == 'YOLOFHead':  # its towers: num_cls_convs / num_reg_convs
+            model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
         if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead', 'VFNetHead', 'TOODHead') or model.bbox_head.get(

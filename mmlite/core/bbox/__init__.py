@@ -19,6 +19,7 @@ from .task_aligned_assigner import TaskAlignedAssigner
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
                          bbox_mapping_back, bbox_rescale, bbox_xyxy_to_cxcywh, distance2bbox, find_inside_bboxes,
                          roi2bbox)
+from .uniform_assigner import UniformAssigner
 
 __all__ = [
     'AssignResult', 'BaseAssigner', 'MaxIoUAssigner', 'BBOX_ASSIGNERS', 'BBOX_CODERS', 'BBOX_SAMPLERS',
@@ -31,5 +32,5 @@ __all__ = [
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
-    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox'
+    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner'
 ]

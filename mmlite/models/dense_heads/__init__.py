@@ -20,9 +20,10 @@ from .ssd_head import SSDHead
 from .tood_head import TOODHead
 from .vfnet_head import VFNetHead
 from .yolo_head import YOLOV3Head
+from .yolof_head import YOLOFHead
 
 __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'GFLHead',
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
            'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead',
-           'SABLRetinaHead']
+           'SABLRetinaHead', 'YOLOFHead']

@@ -15,7 +15,8 @@ from .tood import TOOD
 from .two_stage import TwoStageDetector
 from .vfnet import VFNet
 from .yolo import YOLOV3
+from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
-           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN']
+           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF']

@@ -1,9 +1,10 @@
 """Necks with mmdet names."""
 from .bfp import BFP
+from .dilated_encoder import DilatedEncoder
 from .fpn import FPN
 from .hrfpn import HRFPN
 from .pafpn import PAFPN
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN']
+__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder']

@@ -63,8 +63,8 @@ def test_training_losses_match_mmdet():
 
 def test_uniform_assigner_matches_mmdet():
     golden = YOLOF_GOLDEN['models']['yolof']['assigner']
-    result = UniformAssigner(0.15, 0.7, match_times=3).assign(golden['preds'], golden['anchors'], golden['gts'], None,
-                                                             torch.tensor([0, 2, 1]))
+    assigner = UniformAssigner(0.15, 0.7, match_times=3)
+    result = assigner.assign(golden['preds'], golden['anchors'], golden['gts'], None, torch.tensor([0, 2, 1]))
     assert torch.equal(result.gt_inds, golden['gt_inds']) and (result.gt_inds > 0).any()
     assert torch.equal(result.labels, golden['labels'])
     torch.testing.assert_close(result.max_overlaps, golden['max_overlaps'])

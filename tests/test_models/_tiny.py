@@ -37,6 +37,8 @@ DENSE = {
     'sabl_retinanet': 'sabl/sabl_retinanet_r50_fpn_1x_coco.py',
     'sabl_retinanet_gn': 'sabl/sabl_retinanet_r50_fpn_gn_1x_coco.py',
     'yolof': 'yolof/yolof_r50_c5_8x8_1x_coco.py',
+    'nasfpn': 'nas_fpn/retinanet_r50_nasfpn_crop640_50e_coco.py',
+    'sepbn_fpn': 'nas_fpn/retinanet_r50_fpn_crop640_50e_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',

@@ -3,8 +3,9 @@ from .bfp import BFP
 from .dilated_encoder import DilatedEncoder
 from .fpn import FPN
 from .hrfpn import HRFPN
+from .nas_fpn import NASFPN
 from .pafpn import PAFPN
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder']
+__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN']

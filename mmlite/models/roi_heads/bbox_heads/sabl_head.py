@@ -66,6 +66,26 @@ class SABLHead(BaseModule):
         self.bbox_coder = build_bbox_coder(bbox_coder)
         self.loss_cls, self.loss_bbox_cls = build_loss(loss_cls), build_loss(loss_bbox_cls)
         self.loss_bbox_reg = build_loss(loss_bbox_reg)
+        self._init_layers(reg_pre_kernel, reg_post_kernel, num_cls_fcs, num_reg_fcs, reg_offset_out_channels,
+                          reg_cls_out_channels)
+        if init_cfg is None:
+            self.init_cfg = [
+                dict(type='Xavier', layer='Linear', distribution='uniform',
+                     override=[dict(type='Normal', name='reg_conv_att_x', std=0.01),
+                               dict(type='Normal', name='reg_conv_att_y', std=0.01),
+                               dict(type='Normal', name='fc_reg_cls', std=0.01),
+                               dict(type='Normal', name='fc_cls', std=0.01),
+                               dict(type='Normal', name='fc_reg_offset', std=0.001)]),
+                dict(type='Kaiming', distribution='normal',
+                     override=[dict(name='upsample_x'), dict(name='upsample_y')])]
+
+    def _init_layers(self, reg_pre_kernel, reg_post_kernel, num_cls_fcs, num_reg_fcs, reg_offset_out_channels,
+                     reg_cls_out_channels) -> None:
+        """The classification fcs, the side-aware regression convs, attention and upsampling, the predictors (in
+        mmdet's registration order)."""
+        reg_in_channels, norm_cfg, roi_feat_size = self.reg_in_channels, self.norm_cfg, self.roi_feat_size
+        cls_in_channels, cls_out_channels, num_classes = self.cls_in_channels, self.cls_out_channels, self.num_classes
+        reg_pre_num, reg_post_num = self.reg_pre_num, self.reg_post_num
         self.cls_fcs = _fc_branch(num_cls_fcs, cls_in_channels * roi_feat_size * roi_feat_size, cls_out_channels)
         self.upsample_x, self.upsample_y = (nn.ConvTranspose1d(reg_in_channels, reg_in_channels, self.reg_feat_up_ratio,
                                                                stride=self.reg_feat_up_ratio) for _ in range(2))
@@ -87,16 +107,6 @@ class SABLHead(BaseModule):
         self.reg_offset_fcs = _fc_branch(num_reg_fcs, reg_in_channels, reg_offset_out_channels)
         self.fc_reg_cls = nn.Linear(reg_cls_out_channels, 1)
         self.fc_reg_offset = nn.Linear(reg_offset_out_channels, 1)
-        if init_cfg is None:
-            self.init_cfg = [
-                dict(type='Xavier', layer='Linear', distribution='uniform',
-                     override=[dict(type='Normal', name='reg_conv_att_x', std=0.01),
-                               dict(type='Normal', name='reg_conv_att_y', std=0.01),
-                               dict(type='Normal', name='fc_reg_cls', std=0.01),
-                               dict(type='Normal', name='fc_cls', std=0.01),
-                               dict(type='Normal', name='fc_reg_offset', std=0.001)]),
-                dict(type='Kaiming', distribution='normal',
-                     override=[dict(name='upsample_x'), dict(name='upsample_y')])]
 
     @property
     def custom_cls_channels(self) -> bool:

@@ -39,6 +39,8 @@ DENSE = {
     'yolof': 'yolof/yolof_r50_c5_8x8_1x_coco.py',
     'nasfpn': 'nas_fpn/retinanet_r50_nasfpn_crop640_50e_coco.py',
     'sepbn_fpn': 'nas_fpn/retinanet_r50_fpn_crop640_50e_coco.py',
+    'nasfcos': 'nas_fcos/nas_fcos_nashead_r50_caffe_fpn_gn-head_4x4_1x_coco.py',
+    'nasfcos_fcoshead': 'nas_fcos/nas_fcos_fcoshead_r50_caffe_fpn_gn-head_4x4_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',

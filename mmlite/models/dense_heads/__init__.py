@@ -10,6 +10,7 @@ from .ga_retina_head import GARetinaHead
 from .ga_rpn_head import GARPNHead
 from .gfl_head import GFLHead
 from .guided_anchor_head import FeatureAdaption, GuidedAnchorHead
+from .nasfcos_head import NASFCOSHead
 from .pisa_retinanet_head import PISARetinaHead
 from .pisa_ssd_head import PISASSDHead
 from .reppoints_head import RepPointsHead
@@ -27,4 +28,4 @@ __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHe
            'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
            'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead',
-           'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead']
+           'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead']

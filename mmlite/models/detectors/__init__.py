@@ -8,6 +8,7 @@ from .fovea import FOVEA
 from .gfl import GFL
 from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
+from .nasfcos import NASFCOS
 from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
@@ -19,4 +20,4 @@ from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
-           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF']
+           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']

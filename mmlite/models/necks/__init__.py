@@ -4,8 +4,9 @@ from .dilated_encoder import DilatedEncoder
 from .fpn import FPN
 from .hrfpn import HRFPN
 from .nas_fpn import NASFPN
+from .nasfcos_fpn import NASFCOS_FPN
 from .pafpn import PAFPN
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN']
+__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN']

@@ -58,7 +58,8 @@ GUIDED_ANCHORING = {
 }
 GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
         'sabl_faster': 'sabl/sabl_faster_rcnn_r50_fpn_1x_coco.py',
-        'sabl_cascade': 'sabl/sabl_cascade_rcnn_r50_fpn_1x_coco.py'}
+        'sabl_cascade': 'sabl/sabl_cascade_rcnn_r50_fpn_1x_coco.py',
+        'double_head': 'double_heads/dh_faster_rcnn_r50_fpn_1x_coco.py'}
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
@@ -107,7 +108,10 @@ def tiny_model_cfg(name: str) -> dict:
         roi = model.roi_head
         roi.bbox_roi_extractor.out_channels = WIDTH
         for bbox_head in roi.bbox_head if isinstance(roi.bbox_head, list) else [roi.bbox_head]:
-            if bbox_head.type == 'SABLHead':
+            if bbox_head.type == 'DoubleConvFCBBoxHead':
+                bbox_head.update(in_channels=WIDTH, conv_out_channels=32, fc_out_channels=32, num_classes=NUM_CLASSES,
+                                 num_convs=1)
+            elif bbox_head.type == 'SABLHead':
                 bbox_head.update(cls_in_channels=WIDTH, reg_in_channels=WIDTH, reg_offset_out_channels=WIDTH,
                                  reg_cls_out_channels=WIDTH, cls_out_channels=32, num_classes=NUM_CLASSES)
             else:

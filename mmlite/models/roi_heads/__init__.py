@@ -1,7 +1,9 @@
 """Second-stage (RoI) heads with mmdet names."""
 from .base_roi_head import BaseRoIHead
-from .bbox_heads import BBoxHead, ConvFCBBoxHead, SABLHead, Shared2FCBBoxHead, Shared4Conv1FCBBoxHead
+from .bbox_heads import (BBoxHead, ConvFCBBoxHead, DoubleConvFCBBoxHead, SABLHead, Shared2FCBBoxHead,
+                         Shared4Conv1FCBBoxHead)
 from .cascade_roi_head import CascadeRoIHead
+from .double_roi_head import DoubleHeadRoIHead
 from .grid_roi_head import GridRoIHead
 from .htc_roi_head import HybridTaskCascadeRoIHead
 from .mask_heads import FCNMaskHead, FusedSemanticHead, GridHead, HTCMaskHead, MaskIoUHead
@@ -14,4 +16,5 @@ from .standard_roi_head import StandardRoIHead
 __all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
            'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead', 'BaseRoIExtractor',
            'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead', 'ResLayer',
-           'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead']
+           'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
+           'DoubleConvFCBBoxHead']

@@ -59,7 +59,8 @@ GUIDED_ANCHORING = {
 GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
         'sabl_faster': 'sabl/sabl_faster_rcnn_r50_fpn_1x_coco.py',
         'sabl_cascade': 'sabl/sabl_cascade_rcnn_r50_fpn_1x_coco.py',
-        'double_head': 'double_heads/dh_faster_rcnn_r50_fpn_1x_coco.py'}
+        'double_head': 'double_heads/dh_faster_rcnn_r50_fpn_1x_coco.py',
+        'dynamic_rcnn': 'dynamic_rcnn/dynamic_rcnn_r50_fpn_1x_coco.py'}
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}

@@ -72,7 +72,7 @@ class StandardRoIHead(BBoxTestMixin, MaskTestMixin, BaseRoIHead):
         bbox_results = self._bbox_forward(x, rois)
         bbox_targets = self.bbox_head.get_targets(sampling_results, gt_bboxes, gt_labels, self.train_cfg)
         bbox_results.update(loss_bbox=self.bbox_head.loss(bbox_results['cls_score'], bbox_results['bbox_pred'],
-                                                          rois, *bbox_targets))
+                                                          rois, *bbox_targets), bbox_targets=bbox_targets)
         return bbox_results
 
     def _mask_forward_train(self, x, sampling_results, bbox_feats, gt_masks, img_metas) -> dict:

@@ -15,8 +15,9 @@ import torch
 
 from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
-from .test_mmdet_golden import GOLDEN, _metas, assert_log_vars_match, flip_aug_results, golden_training_log_vars
+from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
+from .test_mmdet_golden import (GOLDEN, _metas, assert_log_vars_match, flip_aug_results, golden_training_log_vars,
+                                tiny_golden_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 DH_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_double_head_golden.pth'), weights_only=True)
@@ -25,10 +26,7 @@ CONFIG = 'dh_faster_rcnn_r50_fpn_1x_coco.py'
 
 
 def _model():
-    cfg = tiny_model_cfg('double_head')
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, DH_GOLDEN['weights']['double_head'])
+    return tiny_golden_model('double_head', DH_GOLDEN['weights']['double_head'])
 
 
 def test_config_and_layout_match_mmdet():

@@ -12,11 +12,9 @@ import os.path as osp
 import pytest
 import torch
 
-from mmlite.models import build_detector
-
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, flip_aug_results,
-                                golden_training_log_vars)
+                                golden_training_log_vars, tiny_golden_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 FA_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_free_anchor_golden.pth'), weights_only=True)
@@ -24,10 +22,7 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_free_anchor_layout.json')))
 
 
 def _model():
-    cfg = tiny_model_cfg('free_anchor')
-    cfg['test_cfg']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, FA_GOLDEN['weights']['free_anchor'])
+    return tiny_golden_model('free_anchor', FA_GOLDEN['weights']['free_anchor'])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -17,9 +17,9 @@ import torch
 from mmlite.models import build_detector
 from mmlite.utils import ConfigDict
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, flip_aug_results,
-                                golden_training_log_vars)
+                                golden_training_log_vars, tiny_golden_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 GRID_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_grid_rcnn_golden.pth'), weights_only=True)
@@ -27,10 +27,7 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_grid_rcnn_layout.json')))
 
 
 def _model():
-    cfg = tiny_model_cfg('grid_rcnn')
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, GRID_GOLDEN['weights'])
+    return tiny_golden_model('grid_rcnn', GRID_GOLDEN['weights'])
 
 
 class _Positives:

@@ -13,7 +13,7 @@ import torch
 from mmlite.core.mask import BitmapMasks
 from mmlite.models import build_detector
 
-from ._tiny import SHIPPED, tiny_model_cfg
+from ._tiny import SHIPPED, load_weights, tiny_model_cfg
 
 GOLDEN = torch.load(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_tiny_golden.pth'), weights_only=True)
 
@@ -44,6 +44,19 @@ def flip_aug_results(model) -> list:
     metas = [[dict(meta)], [dict(meta, flip=True, flip_direction='horizontal')]]
     with torch.no_grad():
         return model.aug_test([img, img.flip(-1)], metas, rescale=True)
+
+
+def tiny_golden_model(name: str, weights: dict, max_per_img: int = 20):
+    """The shrunk shipped model ``name`` (``_tiny.py``) with the golden tiny backbone and ``weights`` (the rest, as
+    mmdet recorded them), keeping at most ``max_per_img`` detections per image."""
+    cfg = tiny_model_cfg(name)
+    test_cfg = cfg['test_cfg']
+    if 'rcnn' in test_cfg:
+        test_cfg['rcnn']['max_per_img'] = max_per_img
+    elif 'rpn' not in test_cfg:
+        test_cfg['max_per_img'] = max_per_img
+    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
+    return load_weights(build_detector(cfg), backbone, weights)
 
 
 def golden_training_log_vars(model, with_labels: bool = True, with_masks: bool = False, **extra) -> dict:

@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from mmlite.models import build_detector
 from mmlite.ops import ConcatCell, GlobalPoolingCell, SumCell
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match
+from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
+from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tiny_golden_model
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 NAS_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_nasfpn_golden.pth'), weights_only=True)
@@ -33,10 +33,7 @@ def _metas128():
 
 
 def _model(name):
-    cfg = tiny_model_cfg(name)
-    cfg['test_cfg']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, NAS_GOLDEN['weights'][name])
+    return tiny_golden_model(name, NAS_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -16,9 +16,9 @@ import torch
 from mmlite.core.bbox import PointAssigner
 from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, flip_aug_results,
-                                golden_training_log_vars)
+                                golden_training_log_vars, tiny_golden_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 REPPOINTS_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_reppoints_golden.pth'), weights_only=True)
@@ -27,10 +27,7 @@ NAMES = ['reppoints', 'reppoints_partial_minmax', 'reppoints_grid', 'reppoints_g
 
 
 def _model(name):
-    cfg = tiny_model_cfg(name)
-    cfg['test_cfg']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, REPPOINTS_GOLDEN['weights'][name])
+    return tiny_golden_model(name, REPPOINTS_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -14,10 +14,10 @@ import pytest
 import torch
 
 from mmlite.core.bbox import bbox2bucket, bucket2bbox
-from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, golden_training_log_vars
+from ._tiny import CONFIGS, full_size_layout, merged_config
+from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, golden_training_log_vars,
+                                tiny_golden_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 SABL_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_sabl_golden.pth'), weights_only=True)
@@ -26,10 +26,7 @@ NAMES = ['sabl_retinanet', 'sabl_retinanet_gn']
 
 
 def _model(name):
-    cfg = tiny_model_cfg(name)
-    cfg['test_cfg']['max_per_img'] = 20
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    return load_weights(build_detector(cfg), backbone, SABL_GOLDEN['weights'][name])
+    return tiny_golden_model(name, SABL_GOLDEN['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -14,8 +14,25 @@ from ...builder import HEADS, build_loss
 from ...losses import accuracy
 
 
+class CustomLossClsMixin:
+    """Whether the classification loss brings its own channels, activation or accuracy (mmdet's
+    ``custom_*`` flags of box heads, read from ``loss_cls``)."""
+
+    @property
+    def custom_cls_channels(self) -> bool:
+        return getattr(self.loss_cls, 'custom_cls_channels', False)
+
+    @property
+    def custom_activation(self) -> bool:
+        return getattr(self.loss_cls, 'custom_activation', False)
+
+    @property
+    def custom_accuracy(self) -> bool:
+        return getattr(self.loss_cls, 'custom_accuracy', False)
+
+
 @HEADS.register_module()
-class BBoxHead(BaseModule):
+class BBoxHead(CustomLossClsMixin, BaseModule):
     """The simplest R-CNN head: (optional average pool) then ``fc_cls`` and ``fc_reg``.
 
     Args:
@@ -65,14 +82,6 @@ class BBoxHead(BaseModule):
                 self.init_cfg.append(dict(type='Normal', std=0.01, override=dict(name='fc_cls')))
             if with_reg:
                 self.init_cfg.append(dict(type='Normal', std=0.001, override=dict(name='fc_reg')))
-
-    @property
-    def custom_cls_channels(self) -> bool:
-        return getattr(self.loss_cls, 'custom_cls_channels', False)
-
-    @property
-    def custom_activation(self) -> bool:
-        return getattr(self.loss_cls, 'custom_activation', False)
 
     def forward(self, x):
         if self.with_avg_pool:

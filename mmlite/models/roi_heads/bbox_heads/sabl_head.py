@@ -13,6 +13,7 @@ from ....core.post_processing import multiclass_nms
 from ....runner import BaseModule, force_fp32
 from ...builder import HEADS, build_loss
 from ...losses import accuracy
+from .bbox_head import CustomLossClsMixin
 
 
 def _fc_branch(num_fcs: int, in_channels: int, out_channels: int) -> nn.ModuleList:
@@ -20,7 +21,7 @@ def _fc_branch(num_fcs: int, in_channels: int, out_channels: int) -> nn.ModuleLi
 
 
 @HEADS.register_module()
-class SABLHead(BaseModule):
+class SABLHead(CustomLossClsMixin, BaseModule):
     """SABL (Wang et al., 2020) for R-CNN: a classification branch (fcs) and a regression branch that pools the
     RoI features along y and x with learnt attention into side-aware 1-D features, upsamples them to
     ``num_buckets`` positions and predicts, per position, a bucket score and an offset; each side reads the
@@ -107,18 +108,6 @@ class SABLHead(BaseModule):
         self.reg_offset_fcs = _fc_branch(num_reg_fcs, reg_in_channels, reg_offset_out_channels)
         self.fc_reg_cls = nn.Linear(reg_cls_out_channels, 1)
         self.fc_reg_offset = nn.Linear(reg_offset_out_channels, 1)
-
-    @property
-    def custom_cls_channels(self) -> bool:
-        return getattr(self.loss_cls, 'custom_cls_channels', False)
-
-    @property
-    def custom_activation(self) -> bool:
-        return getattr(self.loss_cls, 'custom_activation', False)
-
-    @property
-    def custom_accuracy(self) -> bool:
-        return getattr(self.loss_cls, 'custom_accuracy', False)
 
     def forward(self, x):
         """``cls_score`` and ``bbox_pred = (bucket scores, bucket offsets)``, each ``(n, 4 * side_num)``."""

@@ -1,5 +1,5 @@
 """Guided anchoring (GA-RPN, GA-Faster R-CNN, GA-RetinaNet): same configs, layouts, targets, proposals,
-detections and losses as mmdet 2.28.2, with the location loss fixed.
+detections and losses as mmdet 2.28.2, and the opt-in paper semantics of the location loss.
 
 tests/data/mmdet2282_guided_anchoring_golden.pth was written by mmdet 2.28.2 (mmcv-full 1.7.2, torch 2.0.1, CPU)
 on ga_rpn_r50_fpn_1x_coco.py, ga_faster_r50_fpn_1x_coco.py and ga_retinanet_r50_fpn_1x_coco.py shrunk as in
@@ -7,8 +7,9 @@ on ga_rpn_r50_fpn_1x_coco.py, ga_faster_r50_fpn_1x_coco.py and ga_retinanet_r50_
 float16); with ``simple_test``, flip ``aug_test`` (not GA-RetinaNet's: mmdet's fails), ``forward_train``,
 ``ApproxMaxIoUAssigner`` and ``ga_loc_targets`` on crafted boxes. Two patches made the recording possible and
 match mmlite: mmcv's ``MaskedConv2d`` (no CPU kernel) as the conv where the mask is set, and the location loss
-with positive locations as the foreground class (mmdet passed the target map as labels, which made them
-background; ``log_vars_mmdet_loc`` holds mmdet's unpatched values). mmdet2282_guided_anchoring_layout.json holds
+with positive locations as the foreground class (mmlite's ``centre_as_foreground=True``; mmdet passes the target
+map as labels, which makes them background: ``log_vars_mmdet_loc`` holds mmdet's unpatched values, mmlite's
+default). mmdet2282_guided_anchoring_layout.json holds
 mmdet's merged guided_anchoring/ configs (and the three caffe-style bases) and three full-size layouts.
 """
 import json
@@ -32,8 +33,11 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_guided_anchoring_layout.json')
 KEYS = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'train_cfg', 'test_cfg')
 
 
-def _model(name):
+def _model(name, centre_as_foreground=True):
+    """The golden model; the recorded training values were taken with the paper's location labels."""
     cfg = tiny_model_cfg(name)
+    head = cfg['rpn_head'] if 'rpn_head' in cfg else cfg['bbox_head']
+    head['centre_as_foreground'] = centre_as_foreground
     if 'rcnn' in cfg['test_cfg']:
         cfg['test_cfg']['rcnn']['max_per_img'] = 20
     elif 'rpn' not in cfg['test_cfg']:
@@ -95,19 +99,20 @@ def test_training_losses_match_mmdet(name):
     assert_log_vars_match(log_vars, GA_GOLDEN['models'][name]['log_vars'])
 
 
-def test_location_loss_learns_the_centres_as_foreground():
-    """The fix: a location inside a gt's centre region is the positive class. Confidently predicting it costs
-    little; mmdet 2.x charged it as a false positive (its recorded loc loss differs, the other terms do not)."""
-    head = _model('ga_retinanet').bbox_head
+def test_location_loss_default_is_mmdets_and_the_paper_semantics_opt_in():
+    """By default the target map is the label, as mmdet 2.x (a centre region is the one-class loss's background:
+    a confident centre prediction is expensive); ``centre_as_foreground`` trains centres as the foreground."""
     target, weight = torch.tensor([[[[1., 0.]]]]), torch.ones(1, 1, 1, 2)
-    confident = head.loss_loc_single(torch.tensor([[[[6., -6.]]]]), target, weight, 1.0)
-    inverted = head.loss_loc_single(torch.tensor([[[[-6., 6.]]]]), target, weight, 1.0)
-    assert confident < 1e-4 < 0.1 < inverted
-    ours, mmdets = GA_GOLDEN['models']['ga_retinanet']['log_vars'], GA_GOLDEN['models']['ga_retinanet'][
-        'log_vars_mmdet_loc']
-    assert ours['loss_loc'] != pytest.approx(mmdets['loss_loc'])
-    assert ours['loss_cls'] == pytest.approx(mmdets['loss_cls']) and ours['loss_shape'] == pytest.approx(
-        mmdets['loss_shape'])
+    confident, inverted = torch.tensor([[[[6., -6.]]]]), torch.tensor([[[[-6., 6.]]]])
+    paper = _model('ga_retinanet').bbox_head
+    assert paper.loss_loc_single(confident, target, weight, 1.0) < 1e-4 < 0.1 < paper.loss_loc_single(
+        inverted, target, weight, 1.0)
+    legacy = _model('ga_retinanet', centre_as_foreground=False).bbox_head
+    assert legacy.loss_loc_single(inverted, target, weight, 1.0) < 1e-4 < 0.1 < legacy.loss_loc_single(
+        confident, target, weight, 1.0)
+    log_vars = golden_training_log_vars(_model('ga_retinanet', centre_as_foreground=False).train())
+    assert_log_vars_match(log_vars, GA_GOLDEN['models']['ga_retinanet']['log_vars_mmdet_loc'])
+    assert log_vars['loss_loc'] != pytest.approx(GA_GOLDEN['models']['ga_retinanet']['log_vars']['loss_loc'])
 
 
 def test_location_targets_match_mmdet():

@@ -63,6 +63,10 @@ class GuidedAnchorHead(AnchorHead):
         anchor_coder / bbox_coder: Codings of the anchor shapes and of the boxes.
         deform_groups: Groups of the feature adaption. loc_filter_thr: Test-time location threshold.
         loss_loc / loss_shape / loss_cls / loss_bbox: Loss configs.
+        centre_as_foreground: Train the location branch with the centre regions as the focal loss's foreground
+            class (the paper's and mmdet 1.x's semantics). Defaults to False: mmdet 2.x passes the target map as
+            labels, which makes the centres the one-class loss's background; kept for compatibility (it also
+            trained better on the toy set), see docs/compat.md.
     """
 
     extra_train_cfg_keys = ('ga_assigner', 'ga_sampler', 'center_ratio', 'ignore_ratio')
@@ -78,7 +82,7 @@ class GuidedAnchorHead(AnchorHead):
                  bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[.0, .0, .0, .0],  # noqa: B006
                                  target_stds=[1.0, 1.0, 1.0, 1.0]),
                  reg_decoded_bbox: bool = False, deform_groups: int = 4, loc_filter_thr: float = 0.01,
-                 train_cfg=None, test_cfg=None,
+                 train_cfg=None, test_cfg=None, centre_as_foreground: bool = False,
                  loss_loc=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25,  # noqa: B006
                                loss_weight=1.0),
                  loss_shape=dict(type='BoundedIoULoss', beta=0.2, loss_weight=1.0),  # noqa: B006
@@ -89,6 +93,7 @@ class GuidedAnchorHead(AnchorHead):
         BaseDenseHead.__init__(self, init_cfg)
         check_approx_and_squares(type(self).__name__, approx_anchor_generator, square_anchor_generator)
         self.in_channels, self.num_classes, self.feat_channels = in_channels, num_classes, feat_channels
+        self.centre_as_foreground = centre_as_foreground
         self.deform_groups, self.loc_filter_thr, self.reg_decoded_bbox = deform_groups, loc_filter_thr, reg_decoded_bbox
         self.approx_anchor_generator = build_prior_generator(approx_anchor_generator)
         self.square_anchor_generator = self.prior_generator = build_prior_generator(square_anchor_generator)
@@ -243,9 +248,11 @@ class GuidedAnchorHead(AnchorHead):
                                avg_factor=anchor_total_num)
 
     def loss_loc_single(self, loc_pred, loc_target, loc_weight, loc_avg_factor):
-        """The location loss; a target location is the (single) foreground class 0 (mmdet 2.x passed the
-        target map itself as the label, which made the centres background: see docs/compat.md)."""
-        labels = 1 - loc_target.reshape(-1).long()
+        """The location loss: the target map as labels (mmdet 2.x: centres are the one-class focal loss's
+        background), or with ``centre_as_foreground`` the centres as its foreground class."""
+        labels = loc_target.reshape(-1).long()
+        if self.centre_as_foreground:
+            labels = 1 - labels
         return self.loss_loc(loc_pred.reshape(-1, 1), labels, loc_weight.reshape(-1), avg_factor=loc_avg_factor)
 
     @force_fp32(apply_to=('cls_scores', 'bbox_preds', 'shape_preds', 'loc_preds'))

@@ -59,6 +59,9 @@ class AnchorFreeHead(BaseDenseHead):
     """
 
     _version = 1
+    # unversioned (mmdet 1.x) checkpoints name the predictors fcos_cls...: renamed on load; heads whose own
+    # names would match the renaming (VFNet's vfnet_cls, RepPoints' reppoints_cls_out...) turn it off
+    rename_v1_predictors = True
 
     def __init__(self, num_classes: int, in_channels: int, feat_channels: int = 256, stacked_convs: int = 4,
                  strides=(4, 8, 16, 32, 64), dcn_on_last_conv: bool = False, conv_bias='auto',
@@ -97,7 +100,7 @@ class AnchorFreeHead(BaseDenseHead):
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
-        if local_metadata.get('version') is None:  # an mmdet 1.x checkpoint: fcos_cls -> conv_cls...
+        if self.rename_v1_predictors and local_metadata.get('version') is None:  # mmdet 1.x: fcos_cls -> conv_cls
             for key in [k for k in state_dict if k.startswith(prefix)]:
                 name, _, rest = key[len(prefix):].partition('.')
                 new = next((conv for suffix, conv in _V1_PREDICTORS if name.endswith(suffix)), None)

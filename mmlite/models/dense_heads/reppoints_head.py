@@ -46,6 +46,7 @@ class RepPointsHead(AnchorFreeHead):
         moment_mul: Gradient share of ``moment_transfer``. Defaults to 0.01.
     """
 
+    rename_v1_predictors = False  # mmdet 2.x names only
     train_cfg_sections = ('init', 'refine')  # each a dense-head train_cfg (assigner, pos_weight...)
 
     def __init__(self, num_classes: int, in_channels: int, point_feat_channels: int = 256, num_points: int = 9,
@@ -113,10 +114,6 @@ class RepPointsHead(AnchorFreeHead):
         self.reppoints_pts_refine_conv = DeformConv2d(self.feat_channels, self.point_feat_channels,
                                                       self.dcn_kernel, 1, pad)
         self.reppoints_pts_refine_out = nn.Conv2d(self.point_feat_channels, pts_out_dim, 1, 1, 0)
-
-    def _load_from_state_dict(self, *args, **kwargs):
-        """Plain loading: the head's names are mmdet 2.x's (no mmdet 1.x predictor renaming)."""
-        nn.Module._load_from_state_dict(self, *args, **kwargs)
 
     def forward(self, feats):
         """Per level the scores and (training) the first and refined point sets, or (testing) the refined

@@ -43,6 +43,8 @@ class VFNetHead(ATSSAssignMixin, FCOSHead):
         reg_decoded_bbox: Must be True (the targets are decoded boxes).
     """
 
+    rename_v1_predictors = False  # mmdet 2.x names only
+
     def __init__(self, num_classes: int, in_channels: int,
                  regress_ranges=((-1, 64), (64, 128), (128, 256), (256, 512), (512, INF)),
                  center_sampling: bool = False, center_sample_radius: float = 1.5, sync_num_pos: bool = True,
@@ -92,10 +94,6 @@ class VFNetHead(ATSSAssignMixin, FCOSHead):
         self.scales_refine = nn.ModuleList([Scale(1.0) for _ in self.strides])
         self.vfnet_cls_dconv = DeformConv2d(self.feat_channels, self.feat_channels, 3, 1, padding=1)
         self.vfnet_cls = nn.Conv2d(self.feat_channels, self.cls_out_channels, 3, padding=1)
-
-    def _load_from_state_dict(self, *args, **kwargs):
-        """Plain loading: the head's names are mmdet 2.x's (no mmdet 1.x predictor renaming)."""
-        nn.Module._load_from_state_dict(self, *args, **kwargs)
 
     def forward(self, feats):
         """Per level ``cls_score`` and the refined ``bbox_pred`` (training: also the first ``bbox_pred``,

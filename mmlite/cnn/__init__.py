@@ -20,13 +20,13 @@ from .layers import (PADDING_LAYERS, Conv2d, Conv2dAdaptivePadding, Conv3d, Conv
                      MaxPool2d, MaxPool3d, PixelShufflePack, Scale, build_padding_layer, is_norm)
 from .non_local import NonLocal1d, NonLocal2d, NonLocal3d
 from .plugin import PLUGIN_LAYERS, build_plugin_layer, infer_abbr
-from .transformer import FFN, AdaptivePadding, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
+from .transformer import FFN, AdaptivePadding, MultiheadAttention, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
 from .vgg import VGG
 
 __all__ = [
     'GeneralizedAttention',
     'VGG', 'DROPOUT_LAYERS', 'Dropout', 'DropPath', 'build_dropout', 'drop_path', 'FFN', 'AdaptivePadding',
-    'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw',
+    'MultiheadAttention', 'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw',
     'ConvModule', 'DepthwiseSeparableConvModule', 'fuse_conv_bn', 'CONV_LAYERS', 'NORM_LAYERS', 'ACTIVATION_LAYERS',
     'UPSAMPLE_LAYERS', 'LINEAR_LAYERS', 'PADDING_LAYERS', 'PLUGIN_LAYERS', 'MODELS', 'build_conv_layer',
     'build_norm_layer', 'build_activation_layer', 'build_upsample_layer', 'build_linear_layer',

@@ -1,8 +1,9 @@
-"""Transformer building blocks with mmcv/mmdet names: ``FFN``, ``AdaptivePadding``, ``PatchEmbed`` and
-``PatchMerging`` (the token layout of mmdet's Swin), plus the NLC <-> NCHW reshapes."""
+"""Transformer building blocks with mmcv/mmdet names: ``MultiheadAttention``, ``FFN``, ``AdaptivePadding``,
+``PatchEmbed`` and ``PatchMerging`` (the token layout of mmdet's Swin), plus the NLC <-> NCHW reshapes."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 import torch.nn as nn
@@ -27,6 +28,53 @@ def nchw_to_nlc(x: torch.Tensor) -> torch.Tensor:
     if x.dim() != 4:
         raise ValueError(f'expected a (N, C, H, W) tensor, got {tuple(x.shape)}')
     return x.flatten(2).transpose(1, 2).contiguous()
+
+
+class MultiheadAttention(BaseModule):
+    """mmcv's attention block: ``torch.nn.MultiheadAttention`` (``attn``, so checkpoints keep mmcv's names)
+    with positional encodings added to query and key, ``proj_drop`` on its output, then ``dropout_layer`` and
+    the residual ``identity`` (default the query before its positional encoding).
+
+    ``batch_first`` says whether inputs are ``(batch, n, embed_dims)`` or ``(n, batch, embed_dims)``; extra
+    keyword arguments (``bias``, ``kdim``...) go to ``torch.nn.MultiheadAttention``."""
+
+    def __init__(self, embed_dims: int, num_heads: int, attn_drop: float = 0., proj_drop: float = 0.,
+                 dropout_layer: dict | None = dict(type='Dropout', drop_prob=0.), init_cfg=None,
+                 batch_first: bool = False, **kwargs):
+        super().__init__(init_cfg)
+        if 'dropout' in kwargs:  # mmcv < 1.3.12: one rate for the attention weights and the residual branch
+            warnings.warn('MultiheadAttention(dropout=...) is deprecated: set attn_drop, proj_drop and '
+                          'dropout_layer separately', DeprecationWarning)
+            attn_drop = kwargs['dropout']
+            dropout_layer = dict(dropout_layer or dict(type='Dropout'), drop_prob=kwargs.pop('dropout'))
+        self.embed_dims, self.num_heads, self.batch_first = embed_dims, num_heads, batch_first
+        self.attn = nn.MultiheadAttention(embed_dims, num_heads, dropout=attn_drop, batch_first=batch_first,
+                                          **kwargs)
+        self.proj_drop = nn.Dropout(proj_drop)
+        self.dropout_layer = build_dropout(dropout_layer) if dropout_layer else nn.Identity()
+
+    @deprecated_api_warning({'residual': 'identity'}, cls_name='MultiheadAttention')
+    def forward(self, query: torch.Tensor, key: torch.Tensor | None = None, value: torch.Tensor | None = None,
+                identity: torch.Tensor | None = None, query_pos: torch.Tensor | None = None,
+                key_pos: torch.Tensor | None = None, attn_mask: torch.Tensor | None = None,
+                key_padding_mask: torch.Tensor | None = None, **kwargs) -> torch.Tensor:
+        key = query if key is None else key
+        value = key if value is None else value
+        identity = query if identity is None else identity
+        if key_pos is None and query_pos is not None and query_pos.shape == key.shape:
+            key_pos = query_pos
+        if query_pos is not None:
+            query = query + query_pos
+        if key_pos is not None:
+            key = key + key_pos
+        out = self.attend(query, key, value, attn_mask, key_padding_mask)
+        return identity + self.dropout_layer(self.proj_drop(out))
+
+    def attend(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+               attn_mask: torch.Tensor | None = None, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """The attention output alone (no weights are computed, so PyTorch's fused kernels apply)."""
+        return self.attn(query, key, value, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                         need_weights=False)[0]
 
 
 class FFN(BaseModule):

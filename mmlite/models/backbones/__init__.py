@@ -2,6 +2,7 @@
 from .darknet import Darknet
 from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
+from .pvt import PyramidVisionTransformer, PyramidVisionTransformerV2
 from .regnet import RegNet
 from .res2net import Res2Net
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
@@ -10,4 +11,5 @@ from .ssd_vgg import SSDVGG
 from .swin import SwinTransformer
 
 __all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG',
-           'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet']
+           'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
+           'PyramidVisionTransformer', 'PyramidVisionTransformerV2']

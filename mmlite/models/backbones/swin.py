@@ -12,7 +12,7 @@ from ...runner import BaseModule, ModuleList
 from ...utils import get_root_logger, to_2tuple
 from ..builder import BACKBONES
 from .common import set_backbone_init
-from .swin_pretrained import load_swin_pretrained
+from .transformer_pretrained import load_swin_pretrained
 
 
 class WindowMSA(BaseModule):

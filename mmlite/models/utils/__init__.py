@@ -1,9 +1,9 @@
 """Building blocks of mmdet's backbones and heads (mmdet.models.utils names)."""
 from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
-from .ckpt_convert import swin_converter
+from .ckpt_convert import pvt_convert, swin_converter
 from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import sigmoid_geometric_mean
 
 __all__ = ['make_divisible', 'InvertedResidual', 'SELayer', 'DropPath', 'AdaptivePadding', 'PatchEmbed',
-           'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter',
+           'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter', 'pvt_convert',
            'sigmoid_geometric_mean']

@@ -1,5 +1,6 @@
-"""Loading pretrained weights into ``SwinTransformer``: mmdet checkpoints or, with ``convert_weights``, the
-original Swin repository's; position tables of another window size are resized."""
+"""Loading pretrained weights into the transformer backbones (``SwinTransformer``, ``PyramidVisionTransformer``):
+mmdet checkpoints or, with ``convert_weights``, those of the original repositories; Swin's position tables of
+another window size are resized."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -8,7 +9,7 @@ import torch.nn.functional as F
 
 from ...runner.checkpoint import _load_checkpoint, load_state_dict
 from ...utils import get_root_logger
-from ..utils.ckpt_convert import swin_converter
+from ..utils.ckpt_convert import pvt_convert, swin_converter
 
 
 def _strip(state_dict: dict, prefix: str) -> dict:
@@ -43,23 +44,41 @@ def _fit_position_tables(model, state_dict: dict, logger) -> None:
             state_dict[key] = resized.view(target.shape[1], target.shape[0]).permute(1, 0).contiguous()
 
 
-def load_swin_pretrained(model, init_cfg: dict, convert_weights: bool) -> dict:
-    """Load ``init_cfg['checkpoint']`` into the Swin ``model`` (not strictly; mismatches are logged) and return
-    the load report. Accepts a checkpoint whose weights sit under ``state_dict``, ``model`` or at the top,
-    with or without ``backbone.``/``module.`` prefixes."""
-    logger = get_root_logger()
-    checkpoint = _load_checkpoint(init_cfg['checkpoint'], map_location='cpu', logger=logger)
-    state_dict = checkpoint.get('state_dict', checkpoint.get('model', checkpoint))
-    if convert_weights:
-        state_dict = swin_converter(state_dict)
+def read_backbone_weights(model, checkpoint: str, stages: str, converter=None, hint: str = '') -> OrderedDict:
+    """The backbone weights of ``checkpoint`` (under ``state_dict``, ``model`` or at the top, with or without
+    ``backbone.``/``module.`` prefixes), passed through ``converter`` when given. A checkpoint none of whose
+    keys names a parameter of ``model`` under ``stages`` (the prefix of its stage modules) is a ``ValueError``
+    (ending with ``hint``)."""
+    checkpoint_data = _load_checkpoint(checkpoint, map_location='cpu', logger=get_root_logger())
+    state_dict = checkpoint_data.get('state_dict', checkpoint_data.get('model', checkpoint_data))
+    if converter is not None:
+        state_dict = converter(state_dict)
     state_dict = OrderedDict(_strip(_strip(state_dict, 'backbone.'), 'module.'))
     own = model.state_dict()
-    if not any(key in own for key in state_dict if key.startswith('stages.')):
-        hint = ('' if convert_weights else '; if it comes from the original Swin repository, set '
-                'convert_weights=True')
-        raise ValueError(f'{init_cfg["checkpoint"]}: none of its keys names a parameter of the SwinTransformer stages '
+    if not any(key in own for key in state_dict if key.startswith(stages)):
+        raise ValueError(f'{checkpoint}: none of its keys names a parameter of the {type(model).__name__} stages '
                          f'(first keys: {list(state_dict)[:3]}){hint}')
+    return state_dict
+
+
+def load_swin_pretrained(model, init_cfg: dict, convert_weights: bool) -> dict:
+    """Load ``init_cfg['checkpoint']`` into the Swin ``model`` (not strictly; mismatches are logged) and return
+    the load report; see :func:`read_backbone_weights`."""
+    hint = '' if convert_weights else '; if it comes from the original Swin repository, set convert_weights=True'
+    converter = swin_converter if convert_weights else None
+    state_dict = read_backbone_weights(model, init_cfg['checkpoint'], 'stages.', converter, hint)
+    logger = get_root_logger()
+    own = model.state_dict()
     _fit_position_tables(model, state_dict, logger)
     for key in [k for k in own if k.endswith('relative_position_index')]:
         state_dict[key] = own[key]  # derived from the window size, not learned: the model keeps its own
     return load_state_dict(model, state_dict, strict=False, logger=logger)
+
+
+def load_pvt_pretrained(model, checkpoint: str, convert_weights: bool) -> dict:
+    """Load ``checkpoint`` into the PVT ``model`` (not strictly; mismatches are logged; with
+    ``convert_weights``, keys of the original PVT repository are renamed by :func:`pvt_convert`) and return
+    the load report."""
+    hint = '' if convert_weights else '; if it comes from the original PVT repository, set convert_weights=True'
+    state_dict = read_backbone_weights(model, checkpoint, 'layers.', pvt_convert if convert_weights else None, hint)
+    return load_state_dict(model, state_dict, strict=False, logger=get_root_logger())

@@ -31,6 +31,9 @@ OPEN_MMLAB_URLS = {
     'regnetx_3.2gf': _THIRD_PARTY + 'regnetx_3.2gf-c2599b0f.pth',
     'resnext101_32x4d': _THIRD_PARTY + 'resnext101_32x4d-a5af3160.pth',
     'resnext101_64x4d': _THIRD_PARTY + 'resnext101_64x4d-ee2c6f71.pth',
+    'resnest50': _THIRD_PARTY + 'resnest50_d2-7497a55b.pth',
+    'resnest101': _THIRD_PARTY + 'resnest101_d2-f3b931b2.pth',
+    'resnest200': _THIRD_PARTY + 'resnest200_d2-ca88e41f.pth',
     'mmdet/mobilenet_v2':
     'https://download.openmmlab.com/mmdetection/v2.0/third_party/mobilenet_v2_batch256_imagenet-ff34753d.pth',
 }

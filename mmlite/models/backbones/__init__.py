@@ -5,6 +5,7 @@ from .mobilenet_v2 import MobileNetV2
 from .pvt import PyramidVisionTransformer, PyramidVisionTransformerV2
 from .regnet import RegNet
 from .res2net import Res2Net
+from .resnest import ResNeSt
 from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
 from .ssd_vgg import SSDVGG
@@ -12,4 +13,4 @@ from .swin import SwinTransformer
 
 __all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG',
            'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
-           'PyramidVisionTransformer', 'PyramidVisionTransformerV2']
+           'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt']

@@ -41,6 +41,8 @@ DENSE = {
     'sepbn_fpn': 'nas_fpn/retinanet_r50_fpn_crop640_50e_coco.py',
     'nasfcos': 'nas_fcos/nas_fcos_nashead_r50_caffe_fpn_gn-head_4x4_1x_coco.py',
     'nasfcos_fcoshead': 'nas_fcos/nas_fcos_fcoshead_r50_caffe_fpn_gn-head_4x4_1x_coco.py',
+    'paa': 'paa/paa_r50_fpn_1x_coco.py',
+    'fsaf': 'fsaf/fsaf_r50_fpn_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -102,8 +104,8 @@ def tiny_model_cfg(name: str) -> dict:
             model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
-        if model.bbox_head.type in ('FCOSHead', 'ATSSHead', 'GFLHead', 'VFNetHead', 'TOODHead') or model.bbox_head.get(
-                'with_deform') or model.bbox_head.get('norm_cfg'):
+        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'GFLHead', 'VFNetHead', 'TOODHead')
+        if model.bbox_head.type in gn_heads or model.bbox_head.get('with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
         roi = model.roi_head

@@ -6,6 +6,7 @@ from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUB
 from .bucketing_coder import BucketingBBoxCoder, bbox2bucket, bucket2bbox
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
                       build_iou_calculator, build_sampler)
+from .center_region_assigner import CenterRegionAssigner
 from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
                     bbox2delta, delta2bbox)
 from .grid_assigner import GridAssigner
@@ -16,6 +17,7 @@ from .point_assigner import PointAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
 from .score_hlr_sampler import ScoreHLRSampler
 from .task_aligned_assigner import TaskAlignedAssigner
+from .tblr_coder import TBLRBBoxCoder, bboxes2tblr, tblr2bboxes
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
                          bbox_mapping_back, bbox_rescale, bbox_xyxy_to_cxcywh, distance2bbox, find_inside_bboxes,
                          roi2bbox)
@@ -32,5 +34,6 @@ __all__ = [
     'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
+    'CenterRegionAssigner', 'TBLRBBoxCoder', 'bboxes2tblr', 'tblr2bboxes',
     'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner'
 ]

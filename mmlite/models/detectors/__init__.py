@@ -5,10 +5,12 @@ from .cascade_rcnn import CascadeRCNN
 from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
+from .fsaf import FSAF
 from .gfl import GFL
 from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
 from .nasfcos import NASFCOS
+from .paa import PAA
 from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
@@ -19,5 +21,5 @@ from .yolo import YOLOV3
 from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
-           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'GFL', 'YOLOV3',
+           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'GFL', 'YOLOV3',
            'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']

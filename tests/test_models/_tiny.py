@@ -43,6 +43,7 @@ DENSE = {
     'nasfcos_fcoshead': 'nas_fcos/nas_fcos_fcoshead_r50_caffe_fpn_gn-head_4x4_1x_coco.py',
     'paa': 'paa/paa_r50_fpn_1x_coco.py',
     'fsaf': 'fsaf/fsaf_r50_fpn_1x_coco.py',
+    'centernet': 'centernet/centernet_resnet18_dcnv2_140e_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -88,6 +89,11 @@ def tiny_model_cfg(name: str) -> dict:
     cfg = shipped_cfg(name)
     model = cfg.model
     model.backbone.update(depth=18, base_channels=8)
+    if model.neck.type == 'CTResNetNeck':
+        model.neck.update(in_channel=64, num_deconv_filters=(WIDTH, WIDTH, WIDTH))
+        model.bbox_head.update(in_channel=WIDTH, feat_channel=WIDTH, num_classes=NUM_CLASSES)
+        model.test_cfg.topk = 20
+        return model.to_dict()
     if model.neck.type == 'DilatedEncoder':
         model.neck.update(in_channels=64, out_channels=WIDTH, block_mid_channels=8)
     else:

@@ -1,6 +1,7 @@
 """Data pipelines with mmdet 2.x names."""
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop
 from .auto_augment import AutoAugment
+from .center_crop_pad import RandomCenterCropPad
 from .compose import Compose
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
@@ -13,5 +14,5 @@ __all__ = [
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
-    'SegRescale'
+    'SegRescale', 'RandomCenterCropPad'
 ]

@@ -3,6 +3,7 @@ from .anchor_free_head import AnchorFreeHead
 from .anchor_head import AnchorHead
 from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
+from .centernet_head import CenterNetHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
 from .free_anchor_retina_head import FreeAnchorRetinaHead
@@ -30,4 +31,5 @@ __all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHe
            'GFLHead', 'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
            'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
            'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead',
-           'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead']
+           'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead',
+           'CenterNetHead']

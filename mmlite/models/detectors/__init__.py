@@ -2,6 +2,7 @@
 from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
+from .centernet import CenterNet
 from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
@@ -21,5 +22,5 @@ from .yolo import YOLOV3
 from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
-           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'GFL', 'YOLOV3',
+           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet', 'GFL', 'YOLOV3',
            'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']

@@ -64,6 +64,15 @@ def required_train_cfg_keys(head_cfg: dict | None, default: tuple) -> tuple:
     return tuple(getattr(_head_class(head_cfg), 'required_train_cfg_keys', default))
 
 
+def check_dense_test_cfg(test_cfg, head_cfg: dict | None) -> ConfigDict | None:
+    """A single-stage detector's validated ``test_cfg``: the dense-head keys plus those the head declares, or
+    exactly the head's own ``test_cfg_keys`` when it defines them (with its ``required_test_cfg_keys``)."""
+    head = _head_class(head_cfg)
+    allowed = getattr(head, 'test_cfg_keys', None) or DENSE_TEST | declared_cfg_keys(head_cfg, 'test')
+    required = getattr(head, 'required_test_cfg_keys', ('score_thr', 'nms', 'max_per_img'))
+    return check_cfg(test_cfg, frozenset(allowed), 'model.test_cfg', tuple(required))
+
+
 def check_dense_train_cfg(train_cfg, head_cfg: dict | None) -> ConfigDict | None:
     """A single-stage detector's validated ``train_cfg``: the dense-head keys (plus those the head declares),
     or, for a head with ``train_cfg_sections`` (RepPoints' ``init``/``refine``), one such dict per section."""

@@ -6,7 +6,7 @@ import warnings
 from ...core.bbox import bbox2result
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import DENSE_TEST, check_cfg, check_dense_train_cfg, declared_cfg_keys
+from .cfg_schema import check_dense_test_cfg, check_dense_train_cfg
 
 
 @DETECTORS.register_module()
@@ -25,8 +25,7 @@ class SingleStageDetector(BaseDetector):
             self.neck = build_neck(neck)
         # the keys a config may set: the dense heads' and those the head declares (others are errors)
         self.train_cfg = check_dense_train_cfg(train_cfg, bbox_head)
-        self.test_cfg = check_cfg(test_cfg, DENSE_TEST | declared_cfg_keys(bbox_head, 'test'),
-                                  'model.test_cfg', ('score_thr', 'nms', 'max_per_img'))
+        self.test_cfg = check_dense_test_cfg(test_cfg, bbox_head)
         self.bbox_head = build_head(dict(bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))
 
     def extract_feat(self, img):

@@ -4,6 +4,7 @@ from .cross_entropy_loss import CrossEntropyLoss, binary_cross_entropy, cross_en
 from .extra_regression_losses import (BalancedL1Loss, BoundedIoULoss, CIoULoss, DIoULoss, MSELoss, balanced_l1_loss,
                                       bounded_iou_loss, ciou_loss, diou_loss, mse_loss)
 from .focal_loss import FocalLoss, sigmoid_focal_loss
+from .gaussian_focal_loss import GaussianFocalLoss, gaussian_focal_loss
 from .gfocal_loss import (DistributionFocalLoss, QualityFocalLoss, distribution_focal_loss, quality_focal_loss,
                           quality_focal_loss_with_prob)
 from .ghm_loss import GHMC, GHMR
@@ -20,5 +21,5 @@ __all__ = [
     'weighted_loss', 'DIoULoss', 'CIoULoss', 'BoundedIoULoss', 'BalancedL1Loss', 'MSELoss', 'diou_loss',
     'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss', 'QualityFocalLoss', 'DistributionFocalLoss',
     'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR',
-    'VarifocalLoss', 'varifocal_loss'
+    'VarifocalLoss', 'varifocal_loss', 'GaussianFocalLoss', 'gaussian_focal_loss'
 ]

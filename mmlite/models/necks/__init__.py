@@ -1,5 +1,6 @@
 """Necks with mmdet names."""
 from .bfp import BFP
+from .ct_resnet_neck import CTResNetNeck
 from .dilated_encoder import DilatedEncoder
 from .fpn import FPN
 from .hrfpn import HRFPN
@@ -9,4 +10,5 @@ from .pafpn import PAFPN
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN']
+__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN',
+           'CTResNetNeck']

@@ -44,6 +44,8 @@ DENSE = {
     'paa': 'paa/paa_r50_fpn_1x_coco.py',
     'fsaf': 'fsaf/fsaf_r50_fpn_1x_coco.py',
     'centernet': 'centernet/centernet_resnet18_dcnv2_140e_coco.py',
+    'atss_dyhead': 'dyhead/atss_r50_fpn_dyhead_1x_coco.py',
+    'atss_dyhead_caffe': 'dyhead/atss_r50_caffe_fpn_dyhead_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -89,6 +91,12 @@ def tiny_model_cfg(name: str) -> dict:
     cfg = shipped_cfg(name)
     model = cfg.model
     model.backbone.update(depth=18, base_channels=8)
+    if isinstance(model.neck, list):  # FPN then DyHead blocks (which replace the head's towers)
+        model.neck[0].update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+        # 32 channels: GN(16) in the blocks needs two values per group on the 1x1 top level
+        model.neck[1].update(in_channels=WIDTH, out_channels=2 * WIDTH, num_blocks=2)
+        model.bbox_head.update(in_channels=2 * WIDTH, feat_channels=2 * WIDTH, num_classes=NUM_CLASSES)
+        return model.to_dict()
     if model.neck.type == 'CTResNetNeck':
         model.neck.update(in_channel=64, num_deconv_filters=(WIDTH, WIDTH, WIDTH))
         model.bbox_head.update(in_channel=WIDTH, feat_channel=WIDTH, num_classes=NUM_CLASSES)

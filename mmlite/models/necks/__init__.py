@@ -2,6 +2,7 @@
 from .bfp import BFP
 from .ct_resnet_neck import CTResNetNeck
 from .dilated_encoder import DilatedEncoder
+from .dyhead import DyHead
 from .fpn import FPN
 from .hrfpn import HRFPN
 from .nas_fpn import NASFPN
@@ -11,4 +12,4 @@ from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 
 __all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN',
-           'CTResNetNeck']
+           'CTResNetNeck', 'DyHead']

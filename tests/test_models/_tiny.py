@@ -46,6 +46,7 @@ DENSE = {
     'centernet': 'centernet/centernet_resnet18_dcnv2_140e_coco.py',
     'atss_dyhead': 'dyhead/atss_r50_fpn_dyhead_1x_coco.py',
     'atss_dyhead_caffe': 'dyhead/atss_r50_caffe_fpn_dyhead_1x_coco.py',
+    'ld': 'ld/ld_r18_gflv1_r101_fpn_coco_1x.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -118,7 +119,7 @@ def tiny_model_cfg(name: str) -> dict:
             model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
-        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'GFLHead', 'VFNetHead', 'TOODHead')
+        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'GFLHead', 'LDHead', 'VFNetHead', 'TOODHead')
         if model.bbox_head.type in gn_heads or model.bbox_head.get('with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
@@ -147,6 +148,8 @@ def tiny_model_cfg(name: str) -> dict:
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)
+    if 'teacher_config' in model:  # distillation: the shrunk GFL as teacher, its weights given by the test
+        model.teacher_config, model.teacher_ckpt = dict(model=tiny_model_cfg('gfl')), None
     return model.to_dict()
 
 

@@ -67,11 +67,12 @@ def _dataset_problems(data: dict) -> list:
 
 
 def _without_pretrained(value):
-    """``value`` with every ``Pretrained`` init_cfg and ``pretrained`` path removed (nothing downloaded)."""
+    """``value`` with every ``Pretrained`` init_cfg, ``pretrained`` path and distillation ``teacher_ckpt``
+    removed (nothing downloaded)."""
     if isinstance(value, dict):
         if value.get('type') == 'Pretrained':
             return None
-        return {k: _without_pretrained(v) for k, v in value.items() if k != 'pretrained'}
+        return {k: _without_pretrained(v) for k, v in value.items() if k not in ('pretrained', 'teacher_ckpt')}
     if isinstance(value, list):
         return [_without_pretrained(v) for v in value]
     return value

@@ -10,6 +10,7 @@ from .fsaf import FSAF
 from .gfl import GFL
 from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
+from .kd_one_stage import KnowledgeDistillationSingleStageDetector
 from .nasfcos import NASFCOS
 from .paa import PAA
 from .reppoints_detector import RepPointsDetector
@@ -22,5 +23,6 @@ from .yolo import YOLOV3
 from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
-           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet', 'GFL', 'YOLOV3',
+           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet',
+           'KnowledgeDistillationSingleStageDetector', 'GFL', 'YOLOV3',
            'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']

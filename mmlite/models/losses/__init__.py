@@ -8,6 +8,7 @@ from .gaussian_focal_loss import GaussianFocalLoss, gaussian_focal_loss
 from .gfocal_loss import (DistributionFocalLoss, QualityFocalLoss, distribution_focal_loss, quality_focal_loss,
                           quality_focal_loss_with_prob)
 from .ghm_loss import GHMC, GHMR
+from .kd_loss import KnowledgeDistillationKLDivLoss, knowledge_distillation_kl_div_loss
 from .pisa_loss import carl_loss, isr_p
 from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
@@ -21,5 +22,6 @@ __all__ = [
     'weighted_loss', 'DIoULoss', 'CIoULoss', 'BoundedIoULoss', 'BalancedL1Loss', 'MSELoss', 'diou_loss',
     'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss', 'QualityFocalLoss', 'DistributionFocalLoss',
     'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR',
-    'VarifocalLoss', 'varifocal_loss', 'GaussianFocalLoss', 'gaussian_focal_loss'
+    'VarifocalLoss', 'varifocal_loss', 'GaussianFocalLoss', 'gaussian_focal_loss',
+    'KnowledgeDistillationKLDivLoss', 'knowledge_distillation_kl_div_loss'
 ]

@@ -47,6 +47,7 @@ DENSE = {
     'atss_dyhead': 'dyhead/atss_r50_fpn_dyhead_1x_coco.py',
     'atss_dyhead_caffe': 'dyhead/atss_r50_caffe_fpn_dyhead_1x_coco.py',
     'ld': 'ld/ld_r18_gflv1_r101_fpn_coco_1x.py',
+    'lad': 'lad/lad_r50_paa_r101_fpn_coco_1x.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -89,20 +90,32 @@ def shipped_cfg(name: str) -> Config:
 
 def tiny_model_cfg(name: str) -> dict:
     """The shipped model config with ResNet-18 at 1/8 width, narrow heads and 3 classes."""
-    cfg = shipped_cfg(name)
-    model = cfg.model
+    model = shipped_cfg(name).model
+    _shrink(model)
+    if 'teacher_backbone' in model:  # LAD: the teacher given by parts, shrunk alike, its weights given by the test
+        teacher = type(model)(backbone=model.teacher_backbone, neck=model.teacher_neck,
+                              bbox_head=model.teacher_bbox_head)
+        _shrink(teacher)
+        model.update(teacher_backbone=teacher.backbone, teacher_neck=teacher.neck, teacher_bbox_head=teacher.bbox_head,
+                     teacher_ckpt=None)
+    if 'teacher_config' in model:  # distillation: the shrunk GFL as teacher, its weights given by the test
+        model.teacher_config, model.teacher_ckpt = dict(model=tiny_model_cfg('gfl')), None
+    return model.to_dict()
+
+
+def _shrink(model) -> None:
     model.backbone.update(depth=18, base_channels=8)
     if isinstance(model.neck, list):  # FPN then DyHead blocks (which replace the head's towers)
         model.neck[0].update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
         # 32 channels: GN(16) in the blocks needs two values per group on the 1x1 top level
         model.neck[1].update(in_channels=WIDTH, out_channels=2 * WIDTH, num_blocks=2)
         model.bbox_head.update(in_channels=2 * WIDTH, feat_channels=2 * WIDTH, num_classes=NUM_CLASSES)
-        return model.to_dict()
+        return
     if model.neck.type == 'CTResNetNeck':
         model.neck.update(in_channel=64, num_deconv_filters=(WIDTH, WIDTH, WIDTH))
         model.bbox_head.update(in_channel=WIDTH, feat_channel=WIDTH, num_classes=NUM_CLASSES)
         model.test_cfg.topk = 20
-        return model.to_dict()
+        return
     if model.neck.type == 'DilatedEncoder':
         model.neck.update(in_channels=64, out_channels=WIDTH, block_mid_channels=8)
     else:
@@ -119,7 +132,7 @@ def tiny_model_cfg(name: str) -> dict:
             model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
-        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'GFLHead', 'LDHead', 'VFNetHead', 'TOODHead')
+        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead', 'VFNetHead', 'TOODHead')
         if model.bbox_head.type in gn_heads or model.bbox_head.get('with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:
@@ -148,9 +161,6 @@ def tiny_model_cfg(name: str) -> dict:
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)
-    if 'teacher_config' in model:  # distillation: the shrunk GFL as teacher, its weights given by the test
-        model.teacher_config, model.teacher_ckpt = dict(model=tiny_model_cfg('gfl')), None
-    return model.to_dict()
 
 
 def toy_batch(num_imgs: int = 2, height: int = 96, width: int = 128, with_mask: bool = False, seed: int = 0):
@@ -206,4 +216,6 @@ def full_size_layout(path: str) -> list:
     cfg.model.backbone.init_cfg = None
     if cfg.model.get('roi_head', {}).get('shared_head', {}).get('init_cfg'):
         cfg.model.roi_head.shared_head.init_cfg = None
+    if 'teacher_ckpt' in cfg.model:  # distillation: no teacher download
+        cfg.model.teacher_ckpt = None
     return [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()]

@@ -207,3 +207,12 @@ def test_check_configs_reports_what_is_missing(tmp_path, capsys):
     with pytest.raises(FileNotFoundError, match='no such config file or folder'):
         check.main([str(tmp_path / 'missing')])
     assert not logging.root.manager.disable  # the in-process run restored logging
+
+
+def test_check_configs_builds_distillation_configs_without_downloads(capsys):
+    check = load_tool('tools/misc/check_configs.py')
+    model = dict(teacher_ckpt='https://x/teacher.pth', pretrained='torchvision://resnet50',
+                 backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')))
+    assert check._without_pretrained(model) == dict(teacher_ckpt=None, backbone=dict(init_cfg=None))
+    assert check.main([os.path.join(REPO, 'configs', 'lad')]) == 0  # LAD needs its teacher_ckpt argument
+    assert '2 of 2 configs build in mmlite.' in capsys.readouterr().out

@@ -72,7 +72,8 @@ def _without_pretrained(value):
     if isinstance(value, dict):
         if value.get('type') == 'Pretrained':
             return None
-        return {k: _without_pretrained(v) for k, v in value.items() if k not in ('pretrained', 'teacher_ckpt')}
+        return {k: None if k == 'teacher_ckpt' else _without_pretrained(v) for k, v in value.items()
+                if k != 'pretrained'}
     if isinstance(value, list):
         return [_without_pretrained(v) for v in value]
     return value

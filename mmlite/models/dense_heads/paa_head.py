@@ -45,12 +45,14 @@ class PAAHead(ATSSHead):
         super().__init__(*args, **kwargs)
 
     _assign = AnchorHead._assign  # the IoU assigner of train_cfg, not ATSS's per-level one
+    extra_test_cfg_keys = frozenset({'score_voting'})  # overrides the head's flag (mmdet ignored it)
 
-    @force_fp32(apply_to=('cls_scores', 'bbox_preds', 'iou_preds'))
-    def loss(self, cls_scores, bbox_preds, iou_preds, gt_bboxes, gt_labels, img_metas,
-             gt_bboxes_ignore=None) -> dict:
-        """``loss_cls`` (focal loss on the reassigned labels), ``loss_bbox`` (on positives, weighted by their
-        IoU) and ``loss_iou`` (the IoU branch against the decoded boxes' IoU)."""
+    def paa_assignment(self, cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas,
+                       gt_bboxes_ignore=None) -> tuple | None:
+        """PAA's targets for predictions ``cls_scores``/``bbox_preds``: first-match candidates split per gt by
+        the mixture over their losses. Returns, over all images' anchors, labels, label weights, box targets,
+        per-image box weights, the anchors and the number of positives (None when an image has no anchor
+        inside)."""
         featmap_sizes = [featmap.size()[-2:] for featmap in cls_scores]
         anchor_list, valid_flag_list = self.get_anchors(featmap_sizes, img_metas, device=cls_scores[0].device)
         targets = self.get_targets(anchor_list, valid_flag_list, gt_bboxes, img_metas, gt_bboxes_ignore, gt_labels)
@@ -59,26 +61,47 @@ class PAAHead(ATSSHead):
         labels, label_weights, bbox_targets, bbox_weights, pos_inds, pos_gt_inds = targets
         cls_scores = [s.reshape(-1, self.cls_out_channels) for s in levels_to_images(cls_scores)]
         bbox_preds = [p.reshape(-1, 4) for p in levels_to_images(bbox_preds)]
-        iou_preds = torch.cat([p.reshape(-1, 1) for p in levels_to_images(iou_preds)])
         pos_losses, = multi_apply(self.get_pos_loss, anchor_list, cls_scores, bbox_preds, labels, label_weights,
                                   bbox_targets, bbox_weights, pos_inds)
         with torch.no_grad():
-            labels, label_weights, _, num_pos = multi_apply(self.paa_reassign, pos_losses, labels, label_weights,
-                                                            bbox_weights, pos_inds, pos_gt_inds, anchor_list)
-            num_pos = sum(num_pos)
-        cls_scores, bbox_preds = torch.cat(cls_scores), torch.cat(bbox_preds)
-        labels, label_weights = torch.cat(labels), torch.cat(label_weights)
-        loss_cls = self.loss_cls(cls_scores, labels, label_weights, avg_factor=max(num_pos, len(img_metas)))
+            labels, label_weights, bbox_weights, num_pos = multi_apply(
+                self.paa_reassign, pos_losses, labels, label_weights, bbox_weights, pos_inds, pos_gt_inds, anchor_list)
+        anchors = torch.cat([torch.cat(level_anchors) for level_anchors in anchor_list])
+        return (torch.cat(labels), torch.cat(label_weights), torch.cat(bbox_targets), bbox_weights, anchors,
+                sum(num_pos))
+
+    @force_fp32(apply_to=('cls_scores', 'bbox_preds', 'iou_preds'))
+    def loss(self, cls_scores, bbox_preds, iou_preds, gt_bboxes, gt_labels, img_metas,
+             gt_bboxes_ignore=None) -> dict:
+        """``loss_cls`` (focal loss on the reassigned labels), ``loss_bbox`` (on positives, weighted by their
+        IoU) and ``loss_iou`` (the IoU branch against the decoded boxes' IoU)."""
+        assignment = self.paa_assignment(cls_scores, bbox_preds, gt_bboxes, gt_labels, img_metas, gt_bboxes_ignore)
+        if assignment is None:
+            return None
+        labels, label_weights, bbox_targets, _, anchors, num_pos = assignment
+        return self._assigned_losses(cls_scores, bbox_preds, iou_preds, labels, label_weights, bbox_targets,
+                                     anchors, num_pos, len(img_metas), iou_weighted=True)
+
+    def _assigned_losses(self, cls_scores, bbox_preds, iou_preds, labels, label_weights, bbox_targets, anchors,
+                         num_pos: int, num_imgs: int, iou_weighted: bool) -> dict:
+        """The three losses of per-level predictions against flat targets (``iou_weighted``: the box loss
+        weighted by the IoU of the decoded boxes, over their sum; else over ``num_pos``)."""
+        cls_scores = torch.cat([s.reshape(-1, self.cls_out_channels) for s in levels_to_images(cls_scores)])
+        bbox_preds = torch.cat([p.reshape(-1, 4) for p in levels_to_images(bbox_preds)])
+        iou_preds = torch.cat([p.reshape(-1, 1) for p in levels_to_images(iou_preds)])
+        loss_cls = self.loss_cls(cls_scores, labels, label_weights, avg_factor=max(num_pos, num_imgs))
         if not num_pos:
             return dict(loss_cls=loss_cls, loss_bbox=bbox_preds.sum() * 0, loss_iou=iou_preds.sum() * 0)
         pos = ((labels >= 0) & (labels < self.num_classes)).nonzero().reshape(-1)
-        anchors = torch.cat([torch.cat(level_anchors) for level_anchors in anchor_list])
         pos_bbox_pred = self.bbox_coder.decode(anchors[pos], bbox_preds[pos])
-        pos_bbox_target = torch.cat(bbox_targets)[pos]
+        pos_bbox_target = bbox_targets[pos]
         iou_target = bbox_overlaps(pos_bbox_pred.detach(), pos_bbox_target, is_aligned=True)
         loss_iou = self.loss_centerness(iou_preds[pos], iou_target.unsqueeze(-1), avg_factor=num_pos)
-        loss_bbox = self.loss_bbox(pos_bbox_pred, pos_bbox_target, iou_target.clamp(min=EPS),
-                                   avg_factor=iou_target.sum())
+        if iou_weighted:
+            loss_bbox = self.loss_bbox(pos_bbox_pred, pos_bbox_target, iou_target.clamp(min=EPS),
+                                       avg_factor=iou_target.sum())
+        else:
+            loss_bbox = self.loss_bbox(pos_bbox_pred, pos_bbox_target, avg_factor=num_pos)
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox, loss_iou=loss_iou)
 
     def get_pos_loss(self, anchors, cls_score, bbox_pred, label, label_weight, bbox_target, bbox_weight,
@@ -200,7 +223,7 @@ class PAAHead(ATSSHead):
         nms_scores = (scores * torch.cat(mlvl_score_factors)[:, None]).sqrt()
         nms_scores = torch.cat([nms_scores, nms_scores.new_zeros(nms_scores.shape[0], 1)], dim=1)  # background
         det_bboxes, det_labels = multiclass_nms(bboxes, nms_scores, cfg.score_thr, cfg.nms, cfg.max_per_img)
-        if self.with_score_voting and len(det_bboxes) > 0:
+        if cfg.get('score_voting', self.with_score_voting) and len(det_bboxes) > 0:
             det_bboxes, det_labels = self.score_voting(det_bboxes, det_labels, bboxes, nms_scores, cfg.score_thr)
         return det_bboxes, det_labels
 

@@ -11,6 +11,7 @@ from .gfl import GFL
 from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
 from .kd_one_stage import KnowledgeDistillationSingleStageDetector
+from .lad import LAD
 from .nasfcos import NASFCOS
 from .paa import PAA
 from .reppoints_detector import RepPointsDetector
@@ -24,5 +25,5 @@ from .yolof import YOLOF
 
 __all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
            'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet',
-           'KnowledgeDistillationSingleStageDetector', 'GFL', 'YOLOV3',
+           'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3',
            'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']

@@ -7,6 +7,7 @@ from .builder import build_dataloader, build_dataset, worker_init_fn  # noqa: E4
 from .coco import CocoDataset  # noqa: E402
 from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
+from .multi_image_mix import MultiImageMixDataset  # noqa: E402
 from .pipelines import Compose  # noqa: E402
 from .registry import DATASETS, PIPELINES  # noqa: E402
 from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,  # noqa: E402
@@ -20,5 +21,5 @@ __all__ = [
     'CocoDataset', 'XMLDataset', 'VOCDataset', 'ConcatDataset', 'RepeatDataset', 'ClassBalancedDataset',
     'replace_ImageToTensor', 'get_loading_pipeline', 'GroupSampler', 'DistributedGroupSampler',
     'DistributedSampler', 'InfiniteBatchSampler', 'InfiniteGroupBatchSampler', 'Compose',
-    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook'
+    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset'
 ]

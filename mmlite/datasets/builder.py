@@ -12,6 +12,7 @@ from ..runner.dist_utils import get_dist_info
 from ..utils import build_from_cfg, worker_init_fn
 from ..utils.errors import ReadableKeyError
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
+from .multi_image_mix import MultiImageMixDataset
 from .registry import DATASETS, PIPELINES  # noqa: F401
 from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,
                        InfiniteGroupBatchSampler)
@@ -45,6 +46,9 @@ def build_dataset(cfg, default_args: dict | None = None):
                              cfg.get('separate_eval', True))
     if kind == 'RepeatDataset':
         return RepeatDataset(build_dataset(cfg['dataset'], default_args), cfg['times'])
+    if kind == 'MultiImageMixDataset':  # the wrapped dataset is built without default_args, as mmdet
+        args = {k: v for k, v in cfg.items() if k not in ('type', 'dataset')}
+        return MultiImageMixDataset(build_dataset(cfg['dataset']), **args)
     if kind == 'ClassBalancedDataset':
         return ClassBalancedDataset(build_dataset(cfg['dataset'], default_args), cfg['oversample_thr'],
                                     cfg.get('filter_empty_gt', True))

@@ -48,6 +48,8 @@ DENSE = {
     'atss_dyhead_caffe': 'dyhead/atss_r50_caffe_fpn_dyhead_1x_coco.py',
     'ld': 'ld/ld_r18_gflv1_r101_fpn_coco_1x.py',
     'lad': 'lad/lad_r50_paa_r101_fpn_coco_1x.py',
+    'yolox': 'yolox/yolox_s_8x8_300e_coco.py',
+    'yolox_nano': 'yolox/yolox_nano_8x8_300e_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -104,6 +106,11 @@ def tiny_model_cfg(name: str) -> dict:
 
 
 def _shrink(model) -> None:
+    if model.backbone.type == 'CSPDarknet':  # YOLOX: width x1/8 of the L model (stages of 16 to 128 channels)
+        model.backbone.widen_factor = 0.125
+        model.neck.update(in_channels=[32, 64, 128], out_channels=WIDTH)
+        model.bbox_head.update(in_channels=WIDTH, feat_channels=WIDTH, num_classes=NUM_CLASSES)
+        return
     model.backbone.update(depth=18, base_channels=8)
     if isinstance(model.neck, list):  # FPN then DyHead blocks (which replace the head's towers)
         model.neck[0].update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)

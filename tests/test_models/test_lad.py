@@ -14,9 +14,9 @@ import torch
 
 from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, golden_training_log_vars,
-                                tiny_golden_model)
+                                tiny_golden_distillation_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 LAD_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_lad_golden.pth'), weights_only=False)
@@ -26,12 +26,7 @@ EXPECTED = LAD_GOLDEN['models']['lad']
 
 
 def _model():
-    student = {k: v for k, v in WEIGHTS.items() if not k.startswith('teacher.')}
-    model = tiny_golden_model('lad', student)
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    load_weights(model.teacher_model, backbone, {k[len('teacher.'):]: v for k, v in WEIGHTS.items()
-                                                 if k.startswith('teacher.')})
-    return model
+    return tiny_golden_distillation_model('lad', WEIGHTS)
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -16,9 +16,9 @@ from mmlite.models import build_detector
 from mmlite.models.losses import KnowledgeDistillationKLDivLoss
 from mmlite.utils import Config
 
-from ._tiny import CONFIGS, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, merged_config, tiny_model_cfg
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, golden_training_log_vars,
-                                tiny_golden_model)
+                                tiny_golden_distillation_model)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 LD_GOLDEN = torch.load(osp.join(DATA, 'mmdet2282_ld_golden.pth'), weights_only=False)
@@ -27,12 +27,7 @@ WEIGHTS = LD_GOLDEN['weights']['ld']
 
 
 def _model():
-    student = {k: v for k, v in WEIGHTS.items() if not k.startswith('teacher.')}
-    model = tiny_golden_model('ld', student)
-    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
-    load_weights(model.teacher_model, backbone, {k[len('teacher.'):]: v for k, v in WEIGHTS.items()
-                                                 if k.startswith('teacher.')})
-    return model
+    return tiny_golden_distillation_model('ld', WEIGHTS)
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -59,6 +59,17 @@ def tiny_golden_model(name: str, weights: dict, max_per_img: int = 20):
     return load_weights(build_detector(cfg), backbone, weights)
 
 
+def tiny_golden_distillation_model(name: str, weights: dict):
+    """:func:`tiny_golden_model` of a distillation config: the ``teacher.``-prefixed ``weights`` (and the golden
+    tiny backbone) go to its teacher."""
+    prefix = 'teacher.'
+    model = tiny_golden_model(name, {k: v for k, v in weights.items() if not k.startswith(prefix)})
+    backbone = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith('backbone.')}
+    load_weights(model.teacher_model, backbone, {k[len(prefix):]: v for k, v in weights.items()
+                                                 if k.startswith(prefix)})
+    return model
+
+
 def golden_training_log_vars(model, with_labels: bool = True, with_masks: bool = False, **extra) -> dict:
     """``forward_train`` on the golden batch after ``torch.manual_seed(0)`` (mmdet's sampling draws), parsed;
     ``extra`` are further ``forward_train`` arguments (e.g. ``gt_semantic_seg``)."""

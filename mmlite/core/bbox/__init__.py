@@ -16,6 +16,7 @@ from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
 from .score_hlr_sampler import ScoreHLRSampler
+from .sim_ota_assigner import SimOTAAssigner
 from .task_aligned_assigner import TaskAlignedAssigner
 from .tblr_coder import TBLRBBoxCoder, bboxes2tblr, tblr2bboxes
 from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xyxy, bbox_flip, bbox_mapping,
@@ -35,5 +36,5 @@ __all__ = [
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
     'CenterRegionAssigner', 'TBLRBBoxCoder', 'bboxes2tblr', 'tblr2bboxes',
-    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner'
+    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner', 'SimOTAAssigner'
 ]

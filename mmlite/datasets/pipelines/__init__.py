@@ -6,6 +6,8 @@ from .compose import Compose
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
+from .mix_transforms import MixUp, Mosaic
+from .random_affine import RandomAffine, YOLOXHSVRandomAug
 from .test_time_aug import MultiScaleFlipAug
 from .transforms import Normalize, Pad, RandomFlip, Resize, SegRescale
 
@@ -14,5 +16,5 @@ __all__ = [
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
-    'SegRescale', 'RandomCenterCropPad'
+    'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug'
 ]

@@ -1,4 +1,5 @@
 """Backbones with mmdet names."""
+from .csp_darknet import CSPDarknet
 from .darknet import Darknet
 from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
@@ -11,6 +12,8 @@ from .resnext import ResNeXt
 from .ssd_vgg import SSDVGG
 from .swin import SwinTransformer
 
-__all__ = ['ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG',
-           'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
-           'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt']
+__all__ = [
+    'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet',
+    'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet', 'PyramidVisionTransformer',
+    'PyramidVisionTransformerV2', 'ResNeSt'
+]

@@ -28,10 +28,12 @@ from .tood_head import TOODHead
 from .vfnet_head import VFNetHead
 from .yolo_head import YOLOV3Head
 from .yolof_head import YOLOFHead
+from .yolox_head import YOLOXHead
 
-__all__ = ['BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead', 'PAAHead',
-           'GFLHead', 'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead',
-           'RepPointsHead', 'TOODHead', 'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead',
-           'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead', 'PISASSDHead',
-           'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead',
-           'CenterNetHead', 'LDHead', 'LADHead']
+__all__ = [
+    'YOLOXHead', 'BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead',
+    'PAAHead', 'GFLHead', 'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead', 'RepPointsHead', 'TOODHead',
+    'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead', 'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead',
+    'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
+    'LDHead', 'LADHead'
+]

@@ -133,5 +133,6 @@ class BaseDenseHead(BaseModule):
         if bboxes.numel() == 0:
             return [(torch.cat([bboxes, scores[:, None]], -1), labels)]
         dets, keep = batched_nms(bboxes, scores, labels, self.test_cfg.nms)
-        dets, labels = dets[:self.test_cfg.max_per_img], labels[keep][:self.test_cfg.max_per_img]
+        max_per_img = self.test_cfg.get('max_per_img')  # YOLOX keeps every detection
+        dets, labels = dets[:max_per_img], labels[keep][:max_per_img]
         return [(dets_in_first_aug_frame(dets, img_metas, rescale), labels)]

@@ -22,8 +22,11 @@ from .two_stage import TwoStageDetector
 from .vfnet import VFNet
 from .yolo import YOLOV3
 from .yolof import YOLOF
+from .yolox import YOLOX
 
-__all__ = ['BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
-           'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet',
-           'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3',
-           'HybridTaskCascade', 'VFNet', 'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS']
+__all__ = [
+    'YOLOX', 'BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
+    'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet',
+    'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet', 'FOVEA',
+    'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS'
+]

@@ -10,6 +10,9 @@ from .nasfcos_fpn import NASFCOS_FPN
 from .pafpn import PAFPN
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
+from .yolox_pafpn import YOLOXPAFPN
 
-__all__ = ['FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN',
-           'CTResNetNeck', 'DyHead']
+__all__ = [
+    'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN',
+    'CTResNetNeck', 'DyHead'
+]

@@ -1,13 +1,16 @@
 """Building blocks of mmdet's backbones and heads (mmdet.models.utils names)."""
 from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
 from .ckpt_convert import pvt_convert, swin_converter
+from .csp_layer import CSPLayer, DarknetBottleneck
 from .dyrelu import DyReLU
 from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, gaussian_radius, gen_gaussian_target,
                               get_local_maximum, get_topk_from_heatmap, transpose_and_gather_feat)
 from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import sigmoid_geometric_mean
 
-__all__ = ['make_divisible', 'InvertedResidual', 'SELayer', 'DropPath', 'AdaptivePadding', 'PatchEmbed',
-           'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter', 'pvt_convert',
-           'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
-           'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat']
+__all__ = [
+    'CSPLayer', 'DarknetBottleneck', 'make_divisible', 'InvertedResidual', 'SELayer', 'DropPath', 'AdaptivePadding',
+    'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter', 'pvt_convert',
+    'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
+    'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat'
+]

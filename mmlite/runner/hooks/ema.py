@@ -49,7 +49,7 @@ class EMAHook(Hook):
     def before_run(self, runner) -> None:
         model = self._model(runner)
         self.param_ema_buffer = {}
-        self.model_parameters = dict(model.named_parameters(recurse=True))
+        self.model_parameters = self._tracked_tensors(model)
         for name, value in self.model_parameters.items():
             buffer_name = f"ema_{name.replace('.', '_')}"  # '.' is not allowed in buffer names
             self.param_ema_buffer[name] = buffer_name
@@ -62,6 +62,10 @@ class EMAHook(Hook):
             self._pending_state = None
         if self.checkpoint is not None:
             runner.resume(self.checkpoint)
+
+    def _tracked_tensors(self, model: torch.nn.Module) -> dict:
+        """The tensors averaged and swapped, by name: the parameters."""
+        return dict(model.named_parameters(recurse=True))
 
     def after_train_iter(self, runner) -> None:
         curr_step = runner.iter

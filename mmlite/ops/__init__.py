@@ -9,9 +9,10 @@ from .masked_conv import MaskedConv2d, masked_conv2d  # noqa: E402
 from .merge_cells import BaseMergeCell, ConcatCell, GlobalPoolingCell, SumCell  # noqa: E402
 from .nms import batched_nms, nms, nms_match  # noqa: E402
 from .roi_align import RoIAlign, roi_align  # noqa: E402
+from .saconv import SAConv2d  # noqa: E402
 from .soft_nms import soft_nms  # noqa: E402
 
-__all__ = ['nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align', 'DeformConv2d', 'DeformConv2dPack',
+__all__ = ['SAConv2d', 'nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align', 'DeformConv2d', 'DeformConv2dPack',
            'ModulatedDeformConv2d', 'ModulatedDeformConv2dPack', 'deform_conv2d', 'modulated_deform_conv2d',
            'MaskedConv2d', 'masked_conv2d', 'nms_match',
            'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell']

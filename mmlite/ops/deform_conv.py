@@ -30,6 +30,12 @@ def _check_offset(offset: torch.Tensor, kernel_size: tuple, deform_groups: int, 
                          f'{kernel_size[0]}x{kernel_size[1]} kernel need {expected}')
 
 
+def _finite_offsets(offset: torch.Tensor) -> torch.Tensor:
+    """Non-finite offsets moved far outside the image: they sample zero, as in mmcv's kernels (torchvision's CPU
+    kernel reads out of bounds on NaN and crashes the process)."""
+    return torch.nan_to_num(offset, nan=-1e6, posinf=-1e6, neginf=-1e6)
+
+
 def deform_conv2d(input: torch.Tensor, offset: torch.Tensor, weight: torch.Tensor, stride=1, padding=0,
                   dilation=1, groups: int = 1, deform_groups: int = 1, bias: bool = False,
                   im2col_step: int = 32) -> torch.Tensor:
@@ -38,7 +44,8 @@ def deform_conv2d(input: torch.Tensor, offset: torch.Tensor, weight: torch.Tenso
     if bias:
         raise ValueError('deform_conv2d has no bias (as mmcv); use modulated_deform_conv2d for one')
     _check_shapes(input, offset, weight, groups, deform_groups)
-    return tv_deform_conv2d(input, offset, weight, None, _pair(stride), _pair(padding), _pair(dilation))
+    return tv_deform_conv2d(input, _finite_offsets(offset), weight, None, _pair(stride), _pair(padding),
+                            _pair(dilation))
 
 
 def modulated_deform_conv2d(input: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor, weight: torch.Tensor,
@@ -46,7 +53,8 @@ def modulated_deform_conv2d(input: torch.Tensor, offset: torch.Tensor, mask: tor
                             deform_groups: int = 1) -> torch.Tensor:
     """mmcv's functional modulated deformable convolution (DCNv2): sampled values scaled by ``mask``."""
     _check_shapes(input, offset, weight, groups, deform_groups)
-    return tv_deform_conv2d(input, offset, weight, bias, _pair(stride), _pair(padding), _pair(dilation), mask)
+    return tv_deform_conv2d(input, _finite_offsets(offset), weight, bias, _pair(stride), _pair(padding),
+                            _pair(dilation), mask)
 
 
 def upgrade_offset_conv_keys(parent: nn.Module, state_dict: dict, prefix: str) -> None:

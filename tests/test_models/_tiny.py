@@ -50,6 +50,7 @@ DENSE = {
     'lad': 'lad/lad_r50_paa_r101_fpn_coco_1x.py',
     'yolox': 'yolox/yolox_s_8x8_300e_coco.py',
     'yolox_nano': 'yolox/yolox_nano_8x8_300e_coco.py',
+    'detectors_cascade': 'detectors/detectors_cascade_rcnn_r50_1x_coco.py',
 }
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
@@ -111,7 +112,8 @@ def _shrink(model) -> None:
         model.neck.update(in_channels=[32, 64, 128], out_channels=WIDTH)
         model.bbox_head.update(in_channels=WIDTH, feat_channels=WIDTH, num_classes=NUM_CLASSES)
         return
-    model.backbone.update(depth=18, base_channels=8)
+    detectors = model.backbone.type == 'DetectoRS_ResNet'  # bottlenecks only: R-50 at 1/16 width
+    model.backbone.update(**(dict(base_channels=4) if detectors else dict(depth=18, base_channels=8)))
     if isinstance(model.neck, list):  # FPN then DyHead blocks (which replace the head's towers)
         model.neck[0].update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
         # 32 channels: GN(16) in the blocks needs two values per group on the 1x1 top level
@@ -126,7 +128,10 @@ def _shrink(model) -> None:
     if model.neck.type == 'DilatedEncoder':
         model.neck.update(in_channels=64, out_channels=WIDTH, block_mid_channels=8)
     else:
-        model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+        model.neck.update(in_channels=[16, 32, 64, 128] if detectors else [8, 16, 32, 64], out_channels=WIDTH)
+    if model.neck.type == 'RFP':  # the feedback: 4 ASPP branches of WIDTH / 4 channels into the backbone copy
+        model.neck.rfp_backbone.update(base_channels=4, rfp_inplanes=WIDTH, pretrained=None)
+        model.neck.aspp_out_channels = WIDTH // 4
     if model.neck.get('norm_cfg', {}).get('type') == 'GN':
         model.neck.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     for head in ('rpn_head', 'bbox_head'):

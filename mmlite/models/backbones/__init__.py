@@ -1,6 +1,7 @@
 """Backbones with mmdet names."""
 from .csp_darknet import CSPDarknet
 from .darknet import Darknet
+from .detectors_resnet import DetectoRS_ResNet
 from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
 from .pvt import PyramidVisionTransformer, PyramidVisionTransformerV2
@@ -13,7 +14,7 @@ from .ssd_vgg import SSDVGG
 from .swin import SwinTransformer
 
 __all__ = [
-    'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck', 'RegNet', 'Darknet',
-    'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet', 'PyramidVisionTransformer',
+    'DetectoRS_ResNet', 'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck',
+    'RegNet', 'Darknet', 'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet', 'PyramidVisionTransformer',
     'PyramidVisionTransformerV2', 'ResNeSt'
 ]

@@ -8,11 +8,12 @@ from .hrfpn import HRFPN
 from .nas_fpn import NASFPN
 from .nasfcos_fpn import NASFCOS_FPN
 from .pafpn import PAFPN
+from .rfp import RFP
 from .ssd_neck import SSDNeck
 from .yolo_neck import YOLOV3Neck
 from .yolox_pafpn import YOLOXPAFPN
 
 __all__ = [
-    'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN', 'NASFCOS_FPN',
-    'CTResNetNeck', 'DyHead'
+    'RFP', 'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN',
+    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead'
 ]

@@ -12,9 +12,10 @@ from .resnet import BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d
 from .resnext import ResNeXt
 from .ssd_vgg import SSDVGG
 from .swin import SwinTransformer
+from .trident_resnet import TridentResNet
 
 __all__ = [
-    'DetectoRS_ResNet', 'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock', 'Bottleneck',
-    'RegNet', 'Darknet', 'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet', 'PyramidVisionTransformer',
-    'PyramidVisionTransformerV2', 'ResNeSt'
+    'TridentResNet', 'DetectoRS_ResNet', 'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock',
+    'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
+    'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt'
 ]

@@ -18,6 +18,7 @@ from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
 from .tood import TOOD
+from .trident_faster_rcnn import TridentFasterRCNN
 from .two_stage import TwoStageDetector
 from .vfnet import VFNet
 from .yolo import YOLOV3
@@ -25,8 +26,8 @@ from .yolof import YOLOF
 from .yolox import YOLOX
 
 __all__ = [
-    'YOLOX', 'BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN', 'FasterRCNN', 'MaskRCNN',
-    'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF', 'CenterNet',
-    'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet', 'FOVEA',
-    'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS'
+    'TridentFasterRCNN', 'YOLOX', 'BaseDetector', 'SingleStageDetector', 'TwoStageDetector', 'RPN', 'FastRCNN',
+    'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
+    'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
+    'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS'
 ]

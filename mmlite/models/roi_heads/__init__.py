@@ -13,9 +13,12 @@ from .pisa_roi_head import PISARoIHead
 from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
 from .shared_heads import ResLayer
 from .standard_roi_head import StandardRoIHead
+from .trident_roi_head import TridentRoIHead
 
-__all__ = ['BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead', 'Shared2FCBBoxHead',
-           'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead', 'BaseRoIExtractor',
-           'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead', 'ResLayer',
-           'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
-           'DoubleConvFCBBoxHead', 'DynamicRoIHead']
+__all__ = [
+    'TridentRoIHead', 'BaseRoIHead', 'StandardRoIHead', 'CascadeRoIHead', 'BBoxHead', 'ConvFCBBoxHead',
+    'Shared2FCBBoxHead', 'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead',
+    'BaseRoIExtractor', 'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead',
+    'ResLayer', 'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
+    'DoubleConvFCBBoxHead', 'DynamicRoIHead'
+]

@@ -38,10 +38,14 @@ class KnowledgeDistillationSingleStageDetector(SingleStageDetector):
         super().__init__(backbone, neck, bbox_head, train_cfg, test_cfg, pretrained, init_cfg)
         from .. import build_detector
         self.eval_teacher = eval_teacher
-        # not a registered submodule: outside the state dict and the parameters (see _apply for devices)
-        object.__setattr__(self, 'teacher_model', build_detector(_teacher_cfg(teacher_config)['model']))
+        self._set_teacher(build_detector(_teacher_cfg(teacher_config)['model']), teacher_ckpt)
+
+    def _set_teacher(self, teacher: torch.nn.Module, teacher_ckpt) -> None:
+        """Keep ``teacher`` as ``teacher_model``, not a registered submodule (outside the state dict and the
+        parameters; ``_apply`` moves it), with ``teacher_ckpt`` loaded when given."""
+        object.__setattr__(self, 'teacher_model', teacher)
         if teacher_ckpt is not None:
-            load_checkpoint(self.teacher_model, teacher_ckpt, map_location='cpu')
+            load_checkpoint(teacher, teacher_ckpt, map_location='cpu')
 
     def forward_train(self, img, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore=None) -> dict:
         x = self.extract_feat(img)

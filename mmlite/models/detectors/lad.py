@@ -4,7 +4,6 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ...runner.checkpoint import load_checkpoint
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .kd_one_stage import KnowledgeDistillationSingleStageDetector
 from .single_stage import SingleStageDetector
@@ -25,9 +24,7 @@ class LAD(KnowledgeDistillationSingleStageDetector):
         if teacher_neck is not None:
             teacher.neck = build_neck(teacher_neck)
         teacher.bbox_head = build_head(dict(teacher_bbox_head, train_cfg=self.train_cfg, test_cfg=self.test_cfg))
-        object.__setattr__(self, 'teacher_model', teacher)
-        if teacher_ckpt is not None:
-            load_checkpoint(self.teacher_model, teacher_ckpt, map_location='cpu')
+        self._set_teacher(teacher, teacher_ckpt)
 
     @property
     def with_teacher_neck(self) -> bool:

@@ -161,7 +161,7 @@ class MixUp:
             shifted[:, 1::2] = np.clip(shifted[:, 1::2], 0, target_h)
         labels = other['gt_labels']
         if not self.skip_filter:
-            keep = self._filter_box_candidates(boxes.T, shifted.T)
+            keep = box_candidates(boxes, shifted, self.min_bbox_size, self.min_area_ratio, self.max_aspect_ratio)
             shifted, labels = shifted[keep], labels[keep]
         mixed = 0.5 * results['img'].astype(np.float32) + 0.5 * cropped.astype(np.float32)
         boxes = np.concatenate((results['gt_bboxes'], shifted), axis=0)

@@ -57,8 +57,8 @@ class DetectoRS_ResNet(ResNet):  # noqa: N801 - mmdet's name
         if init_cfg is not None and (not isinstance(init_cfg, dict) or init_cfg.get('type') != 'Pretrained'):
             raise ValueError(f'DetectoRS_ResNet init_cfg can only load pretrained weights '
                              f"(dict(type='Pretrained', checkpoint=...)), got {init_cfg!r}")
-        self.sac, self.stage_with_sac, self.rfp_inplanes, self.output_img = sac, stage_with_sac, rfp_inplanes, \
-            output_img
+        self.sac, self.stage_with_sac = sac, stage_with_sac
+        self.rfp_inplanes, self.output_img = rfp_inplanes, output_img
         super().__init__(pretrained=pretrained, init_cfg=init_cfg, **kwargs)
 
     def _stage_args(self, stage_idx: int) -> dict:

@@ -1,6 +1,7 @@
 """Detection core: anchors, boxes, masks, post-processing, evaluation and hooks (mmdet.core names)."""
 from .anchor import *  # noqa: F401,F403
 from .bbox import *  # noqa: F401,F403
+from .data_structures import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .hook import *  # noqa: F401,F403
 from .mask import *  # noqa: F401,F403

@@ -52,6 +52,13 @@ DENSE = {
     'yolox_nano': 'yolox/yolox_nano_8x8_300e_coco.py',
     'detectors_cascade': 'detectors/detectors_cascade_rcnn_r50_1x_coco.py',
 }
+SOLO = {
+    'solo': 'solo/solo_r50_fpn_1x_coco.py',
+    'decoupled_solo': 'solo/decoupled_solo_r50_fpn_1x_coco.py',
+    'decoupled_solo_light': 'solo/decoupled_solo_light_r50_fpn_3x_coco.py',
+    'solov2': 'solov2/solov2_r50_fpn_1x_coco.py',
+    'solov2_light_dcn': 'solov2/solov2_light_r50_dcn_fpn_3x_coco.py',
+}
 LEGACY_V1 = {
     'faster_rcnn_v1': 'legacy_1.x/faster_rcnn_r50_fpn_1x_coco_v1.py',
     'mask_rcnn_v1': 'legacy_1.x/mask_rcnn_r50_fpn_1x_coco_v1.py',
@@ -85,7 +92,7 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    paths = {**SHIPPED, **CASCADE, **DENSE, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA}
+    paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -111,6 +118,9 @@ def _shrink(model) -> None:
         model.backbone.widen_factor = 0.125
         model.neck.update(in_channels=[32, 64, 128], out_channels=WIDTH)
         model.bbox_head.update(in_channels=WIDTH, feat_channels=WIDTH, num_classes=NUM_CLASSES)
+        return
+    if model.type in ('SOLO', 'SOLOv2'):
+        _shrink_solo(model)
         return
     detectors = model.backbone.type == 'DetectoRS_ResNet'  # bottlenecks only: R-50 at 1/16 width
     model.backbone.update(**(dict(base_channels=4) if detectors else dict(depth=18, base_channels=8)))
@@ -173,6 +183,19 @@ def _shrink(model) -> None:
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)
+
+
+def _shrink_solo(model) -> None:
+    """SOLO/SOLOv2: ResNet-18 at 1/8 width (no backbone DCN: basic blocks), two 16-channel convs per tower."""
+    model.backbone.pop('dcn', None)
+    model.backbone.pop('stage_with_dcn', None)
+    model.backbone.update(depth=18, base_channels=8)
+    model.neck.update(in_channels=[8, 16, 32, 64], out_channels=WIDTH)
+    gn = dict(type='GN', num_groups=4, requires_grad=True)
+    model.mask_head.update(in_channels=WIDTH, feat_channels=WIDTH, stacked_convs=2, num_classes=NUM_CLASSES,
+                           norm_cfg=gn)
+    if 'mask_feature_head' in model.mask_head:
+        model.mask_head.mask_feature_head.update(feat_channels=8, out_channels=WIDTH, norm_cfg=gn)
 
 
 def toy_batch(num_imgs: int = 2, height: int = 96, width: int = 128, with_mask: bool = False, seed: int = 0):

@@ -11,6 +11,14 @@ from ...ops import DeformConv2dPack, ModulatedDeformConv2dPack
 from ...runner import BaseModule
 
 
+def zero_deform_offsets(module: nn.Module) -> None:
+    """Zero the offset (and mask) convs of every deformable conv pack in ``module``: they start as plain convs."""
+    for layer in module.modules():
+        if isinstance(layer, (DeformConv2dPack, ModulatedDeformConv2dPack)):
+            nn.init.zeros_(layer.conv_offset.weight)
+            nn.init.zeros_(layer.conv_offset.bias)
+
+
 class BaseDenseHead(BaseModule):
     """Dense (per-location) heads: RPNHead, RetinaHead...
 
@@ -23,10 +31,7 @@ class BaseDenseHead(BaseModule):
         ``init_cfg`` such as ``Normal(layer='Conv2d')`` reaches them too): they start as plain convs, as mmdet.
         Offset convs fed by predicted shapes (FoveaBox's, guided anchoring's ``conv_offset``) keep their init."""
         super().init_weights()
-        for module in self.modules():
-            if isinstance(module, (DeformConv2dPack, ModulatedDeformConv2dPack)):
-                nn.init.zeros_(module.conv_offset.weight)
-                nn.init.zeros_(module.conv_offset.bias)
+        zero_deform_offsets(self)
 
     def forward_train(self, x, img_metas, gt_bboxes, gt_labels=None, gt_bboxes_ignore=None,
                       proposal_cfg=None, **kwargs):

@@ -1,6 +1,7 @@
 """Losses with mmdet names."""
 from .accuracy import Accuracy, accuracy
 from .cross_entropy_loss import CrossEntropyLoss, binary_cross_entropy, cross_entropy, mask_cross_entropy
+from .dice_loss import DiceLoss, dice_loss
 from .extra_regression_losses import (BalancedL1Loss, BoundedIoULoss, CIoULoss, DIoULoss, MSELoss, balanced_l1_loss,
                                       bounded_iou_loss, ciou_loss, diou_loss, mse_loss)
 from .focal_loss import FocalLoss, sigmoid_focal_loss
@@ -23,5 +24,5 @@ __all__ = [
     'ciou_loss', 'bounded_iou_loss', 'balanced_l1_loss', 'mse_loss', 'QualityFocalLoss', 'DistributionFocalLoss',
     'quality_focal_loss', 'quality_focal_loss_with_prob', 'distribution_focal_loss', 'GHMC', 'GHMR',
     'VarifocalLoss', 'varifocal_loss', 'GaussianFocalLoss', 'gaussian_focal_loss',
-    'KnowledgeDistillationKLDivLoss', 'knowledge_distillation_kl_div_loss'
+    'KnowledgeDistillationKLDivLoss', 'knowledge_distillation_kl_div_loss', 'DiceLoss', 'dice_loss'
 ]

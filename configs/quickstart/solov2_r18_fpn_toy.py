@@ -5,7 +5,8 @@
 #
 # configs/solov2/solov2_r50_fpn_1x_coco.py shrunk like faster_rcnn_r18_fpn_toy.py: ResNet-18 at 1/4 width with
 # BatchNorm trained from scratch, a 64-channel FPN and head, coarser grids and scale ranges for the toy objects
-# (15-56 px), 3 classes.
+# (15-56 px), 3 classes, 16 epochs. Measured on 2 CPU cores: segm mAP 0.346 (bbox of the masks 0.258; 0.182 / 0.109
+# after 8 epochs), 8.5 min.
 _base_ = [
     '../_base_/datasets/toy_coco_detection.py', '../_base_/schedules/schedule_1x.py',
     '../_base_/default_runtime.py'

@@ -119,7 +119,7 @@ def _shrink(model) -> None:
         model.neck.update(in_channels=[32, 64, 128], out_channels=WIDTH)
         model.bbox_head.update(in_channels=WIDTH, feat_channels=WIDTH, num_classes=NUM_CLASSES)
         return
-    if model.type in ('SOLO', 'SOLOv2'):
+    if model.get('type') in ('SOLO', 'SOLOv2'):
         _shrink_solo(model)
         return
     detectors = model.backbone.type == 'DetectoRS_ResNet'  # bottlenecks only: R-50 at 1/16 width

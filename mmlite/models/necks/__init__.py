@@ -3,6 +3,7 @@ from .bfp import BFP
 from .ct_resnet_neck import CTResNetNeck
 from .dilated_encoder import DilatedEncoder
 from .dyhead import DyHead
+from .fpg import FPG
 from .fpn import FPN
 from .hrfpn import HRFPN
 from .nas_fpn import NASFPN
@@ -15,5 +16,5 @@ from .yolox_pafpn import YOLOXPAFPN
 
 __all__ = [
     'RFP', 'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN',
-    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead'
+    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead', 'FPG'
 ]

@@ -108,6 +108,7 @@ class SOLOHead(BaseMaskHead):
             max_per_img`` (matrix NMS).
     """
     test_cfg_keys = ('nms_pre', 'score_thr', 'mask_thr', 'filter_thr', 'kernel', 'sigma', 'max_per_img')
+    required_test_cfg_keys = test_cfg_keys  # mmdet reads every one
 
     def __init__(self, num_classes: int, in_channels: int, feat_channels: int = 256, stacked_convs: int = 4,
                  strides=(4, 8, 16, 32, 64), scale_ranges=((8, 32), (16, 64), (32, 128), (64, 256), (128, 512)),

@@ -106,16 +106,8 @@ class SOLOV2Head(SOLOHead):
 
     def _init_layers(self) -> None:
         all_cfg = self.dcn_cfg if self.with_dcn and self.dcn_apply_to_all_conv else None
-        last_cfg = self.dcn_cfg if self.with_dcn else None
-
-        def tower(first_in: int) -> nn.ModuleList:
-            return nn.ModuleList(
-                ConvModule(first_in if i == 0 else self.feat_channels, self.feat_channels, 3, stride=1, padding=1,
-                           conv_cfg=last_cfg if i == self.stacked_convs - 1 else all_cfg, norm_cfg=self.norm_cfg,
-                           bias=self.norm_cfg is None) for i in range(self.stacked_convs))
-
-        self.cls_convs = tower(self.in_channels)
-        self.kernel_convs = tower(self.in_channels + 2)
+        self.cls_convs = self._tower(self.in_channels, conv_cfg=all_cfg, last_conv_cfg=self.dcn_cfg)
+        self.kernel_convs = self._tower(self.in_channels + 2, conv_cfg=all_cfg, last_conv_cfg=self.dcn_cfg)
         self.conv_cls = nn.Conv2d(self.feat_channels, self.cls_out_channels, 3, padding=1)
         self.conv_kernel = nn.Conv2d(self.feat_channels, self.kernel_out_channels, 3, padding=1)
 

@@ -9,17 +9,7 @@ import torch
 
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import check_cfg, declared_cfg_keys
-
-
-def _head_test_cfg(test_cfg, mask_head: dict):
-    """``test_cfg`` validated against the keys the mask head reads (all of them required, as mmdet reads them)."""
-    from ..builder import HEADS
-    head = HEADS.get(mask_head['type']) if isinstance(mask_head.get('type'), str) else mask_head.get('type')
-    keys = getattr(head, 'test_cfg_keys', None)
-    if keys is None:
-        return copy.deepcopy(test_cfg)
-    return check_cfg(test_cfg, frozenset(keys), 'model.test_cfg', tuple(sorted(keys)))
+from .cfg_schema import check_cfg, check_dense_test_cfg, declared_cfg_keys
 
 
 def masks_to_boxes(masks: torch.Tensor) -> torch.Tensor:
@@ -57,7 +47,7 @@ class SingleStageInstanceSegmentor(BaseDetector):
             self.neck = build_neck(neck)
         train_keys = declared_cfg_keys(mask_head, 'train') | declared_cfg_keys(bbox_head, 'train')
         self.train_cfg = check_cfg(train_cfg, train_keys, 'model.train_cfg')
-        self.test_cfg = _head_test_cfg(test_cfg, mask_head)
+        self.test_cfg = check_dense_test_cfg(test_cfg, mask_head)  # the keys the mask head declares
         self.bbox_head = None if bbox_head is None else build_head(
             dict(bbox_head, train_cfg=copy.deepcopy(self.train_cfg), test_cfg=copy.deepcopy(self.test_cfg)))
         self.mask_head = build_head(dict(mask_head, train_cfg=copy.deepcopy(self.train_cfg),

@@ -29,6 +29,7 @@ INSTALL_REQUIRES = [
 EXTRAS = {
     'tb': ['tensorboard'],
     'plot': ['matplotlib'],
+    'cityscapes': ['cityscapesscripts'],
 }
 EXTRAS['tests'] = ['pytest>=7', 'hypothesis'] + EXTRAS['tb'] + EXTRAS['plot']
 EXTRAS['all'] = sorted({pkg for deps in EXTRAS.values() for pkg in deps})
@@ -43,6 +44,7 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.8',
     packages=find_packages(include=('mmlite', 'mmlite.*')),
+    package_data={'mmlite': ['core/evaluation/dataset_classes.json']},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     zip_safe=False,

@@ -4,16 +4,19 @@ from ..utils.ext_check import check_torchvision_ops
 check_torchvision_ops()
 
 from .builder import build_dataloader, build_dataset, worker_init_fn  # noqa: E402
+from .cityscapes import CityscapesDataset  # noqa: E402
 from .coco import CocoDataset  # noqa: E402
 from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
 from .multi_image_mix import MultiImageMixDataset  # noqa: E402
+from .objects365 import Objects365V1Dataset, Objects365V2Dataset  # noqa: E402
 from .pipelines import Compose  # noqa: E402
 from .registry import DATASETS, PIPELINES  # noqa: E402
 from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,  # noqa: E402
                        InfiniteGroupBatchSampler)
 from .toy_coco import TOY_CLASSES, ToyCocoDataset, make_toy_coco  # noqa: E402
 from .utils import NumClassCheckHook, get_loading_pipeline, replace_ImageToTensor  # noqa: E402
+from .wider_face import DeepFashionDataset, WIDERFaceDataset  # noqa: E402
 from .xml_style import VOCDataset, XMLDataset  # noqa: E402
 
 __all__ = [
@@ -21,5 +24,6 @@ __all__ = [
     'CocoDataset', 'XMLDataset', 'VOCDataset', 'ConcatDataset', 'RepeatDataset', 'ClassBalancedDataset',
     'replace_ImageToTensor', 'get_loading_pipeline', 'GroupSampler', 'DistributedGroupSampler',
     'DistributedSampler', 'InfiniteBatchSampler', 'InfiniteGroupBatchSampler', 'Compose',
-    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset'
+    'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset', 'CityscapesDataset',
+    'Objects365V1Dataset', 'Objects365V2Dataset', 'WIDERFaceDataset', 'DeepFashionDataset'
 ]

@@ -51,6 +51,14 @@ def _renumber_from_one(annotations: list, ann_file: str) -> None:
               f'from 1 instead (in memory, the file is unchanged)', logger=get_root_logger(), level=30)
 
 
+def output_prefix(prefix: str | None) -> tuple[str, tempfile.TemporaryDirectory | None]:
+    """``(prefix, None)``, or ``('<new temporary directory>/results', that directory)`` when ``prefix`` is None."""
+    if prefix is not None:
+        return prefix, None
+    tmp_dir = tempfile.TemporaryDirectory()
+    return osp.join(tmp_dir.name, 'results'), tmp_dir
+
+
 def _outside(bbox: list, width: float, height: float) -> bool:
     """Whether an ``[x, y, w, h]`` box has no overlap with a ``width`` x ``height`` image."""
     x, y, w, h = bbox
@@ -247,10 +255,7 @@ class CocoDataset(CustomDataset):
     def format_results(self, results: list, jsonfile_prefix: str | None = None, **kwargs):
         """Write COCO-style result files; returns ``(files, tmp_dir or None)``."""
         self._check_results(results)
-        tmp_dir = None
-        if jsonfile_prefix is None:
-            tmp_dir = tempfile.TemporaryDirectory()
-            jsonfile_prefix = osp.join(tmp_dir.name, 'results')
+        jsonfile_prefix, tmp_dir = output_prefix(jsonfile_prefix)
         return self.results2json(results, jsonfile_prefix), tmp_dir
 
     def evaluate(self, results: list, metric='bbox', logger=None, jsonfile_prefix: str | None = None,
@@ -265,10 +270,10 @@ class CocoDataset(CustomDataset):
         for m in metrics:
             if m not in ('bbox', 'segm', 'proposal', 'proposal_fast'):
                 raise ReadableKeyError(f'metric {m} is not supported; use bbox, segm, proposal or proposal_fast')
+        self._check_results(results)
         if jsonfile_prefix is not None:  # the files are wanted: write them and evaluate those
-            predictions = self.format_results(results, jsonfile_prefix)[0]
+            predictions = self.results2json(results, jsonfile_prefix)
         else:  # no detour through temporary JSON files
-            self._check_results(results)
             predictions = self._result_dicts(results)
             if 'bbox' in predictions:
                 predictions['proposal'] = predictions['bbox']

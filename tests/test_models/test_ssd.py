@@ -39,19 +39,31 @@ def test_config_and_layout_match_mmdet(name):
     assert [[k, list(v.shape)] for k, v in build_detector(cfg.model).state_dict().items()] == GOLDEN[name]['layout']
 
 
+def randomized_golden_batch(generator, height: int, width: int, img_scale: float) -> tuple:
+    """The recordings' input: two ``img_scale``-scaled normal images drawn next from ``generator``, and the golden
+    metas at that size."""
+    img = torch.randn(2, 3, height, width, generator=generator) * img_scale
+    metas = [dict(meta, img_shape=(height, width, 3), pad_shape=(height, width, 3), ori_shape=(height, width, 3),
+                  scale_factor=np.ones(4, dtype=np.float32)) for meta in TINY['metas']]
+    return img, metas
+
+
+def assert_detections_match(model, img, metas, expected: list) -> None:
+    """``simple_test`` (rescaled) gives the recorded per-class detections, some for every image."""
+    with torch.no_grad():
+        results = model.eval().simple_test(img, metas, rescale=True)
+    for mine, theirs in zip(results, expected):
+        assert sum(len(d) for d in mine) > 0
+        for dets, recorded in zip(mine, theirs):
+            np.testing.assert_allclose(dets, np.array(recorded, dtype=np.float32).reshape(-1, 5), rtol=1e-4, atol=2e-3)
+
+
 @pytest.mark.parametrize('name', sorted(CASES))
 def test_detections_and_losses_match_mmdet(name):
     config, _, seed, size, _ = CASES[name]
     model, generator = randomized_detector(osp.join(CONFIGS, config), seed)
-    img = torch.randn(2, 3, size, size, generator=generator) * 50
-    metas = [dict(meta, img_shape=(size, size, 3), pad_shape=(size, size, 3), ori_shape=(size, size, 3),
-                  scale_factor=np.ones(4, dtype=np.float32)) for meta in TINY['metas']]
-    with torch.no_grad():
-        results = model.eval().simple_test(img, metas, rescale=True)
-    for mine, theirs in zip(results, GOLDEN[name]['simple_test']):
-        assert sum(len(d) for d in mine) > 0
-        for dets, expected in zip(mine, theirs):
-            np.testing.assert_allclose(dets, np.array(expected, dtype=np.float32).reshape(-1, 5), rtol=1e-4, atol=2e-3)
+    img, metas = randomized_golden_batch(generator, size, size, 50)
+    assert_detections_match(model, img, metas, GOLDEN[name]['simple_test'])
     losses = model.train().forward_train(img, metas, gt_bboxes=[b * 2.3 for b in TINY['gt_bboxes']],
                                          gt_labels=TINY['gt_labels'])
     assert_log_vars_match(model._parse_losses(losses)[1], GOLDEN[name]['log_vars'])

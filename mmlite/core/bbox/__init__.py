@@ -1,6 +1,6 @@
 """Boxes: IoU, coders, assigners, samplers and format helpers (mmdet.core.bbox names)."""
 from .approx_max_iou_assigner import ApproxMaxIoUAssigner
-from .assign import AssignResult, BaseAssigner, MaxIoUAssigner
+from .assign import AscendMaxIoUAssigner, AssignResult, BaseAssigner, MaxIoUAssigner
 from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
 from .bucketing_coder import BucketingBBoxCoder, bbox2bucket, bucket2bbox
@@ -25,8 +25,8 @@ from .transforms import (bbox2distance, bbox2result, bbox2roi, bbox_cxcywh_to_xy
 from .uniform_assigner import UniformAssigner
 
 __all__ = [
-    'AssignResult', 'BaseAssigner', 'MaxIoUAssigner', 'BBOX_ASSIGNERS', 'BBOX_CODERS', 'BBOX_SAMPLERS',
-    'IOU_CALCULATORS', 'build_assigner', 'build_bbox_coder', 'build_iou_calculator', 'build_sampler',
+    'AssignResult', 'BaseAssigner', 'MaxIoUAssigner', 'AscendMaxIoUAssigner', 'BBOX_ASSIGNERS', 'BBOX_CODERS',
+    'BBOX_SAMPLERS', 'IOU_CALCULATORS', 'build_assigner', 'build_bbox_coder', 'build_iou_calculator', 'build_sampler',
     'BaseBBoxCoder', 'DeltaXYWHBBoxCoder', 'bbox2delta', 'delta2bbox', 'BboxOverlaps2D', 'bbox_overlaps',
     'BaseSampler', 'PseudoSampler', 'RandomSampler', 'SamplingResult', 'bbox2result', 'bbox2roi',
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',

@@ -147,3 +147,9 @@ class MaxIoUAssigner(BaseAssigner):
         else:
             for i in torch.nonzero(eligible).flatten().tolist():
                 assigned[gt_argmax_overlaps[i]] = i + 1
+
+
+@BBOX_ASSIGNERS.register_module()
+class AscendMaxIoUAssigner(MaxIoUAssigner):
+    """The name mmdet's Ascend (NPU) configs use for a padded-batch ``MaxIoUAssigner``: the same assignment,
+    computed per image here, so those configs train the same model on CPU and CUDA."""

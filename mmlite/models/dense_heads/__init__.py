@@ -1,6 +1,7 @@
 """Dense heads with mmdet names."""
 from .anchor_free_head import AnchorFreeHead
 from .anchor_head import AnchorHead
+from .ascend_heads import AscendAnchorHead, AscendRetinaHead, AscendSSDHead
 from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .base_mask_head import BaseMaskHead
@@ -39,5 +40,6 @@ __all__ = [
     'PAAHead', 'GFLHead', 'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead', 'RepPointsHead', 'TOODHead',
     'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead', 'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead',
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
-    'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head'
+    'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
+    'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead'
 ]

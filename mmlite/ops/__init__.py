@@ -8,6 +8,8 @@ from .deform_conv import (DeformConv2d, DeformConv2dPack, ModulatedDeformConv2d,
 from .masked_conv import MaskedConv2d, masked_conv2d  # noqa: E402
 from .merge_cells import BaseMergeCell, ConcatCell, GlobalPoolingCell, SumCell  # noqa: E402
 from .nms import batched_nms, nms, nms_match  # noqa: E402
+from .point_sample import (SimpleRoIAlign, point_sample, rel_roi_point_to_abs_img_point,  # noqa: E402
+                           rel_roi_point_to_rel_img_point)
 from .roi_align import RoIAlign, roi_align  # noqa: E402
 from .saconv import SAConv2d  # noqa: E402
 from .soft_nms import soft_nms  # noqa: E402
@@ -15,4 +17,5 @@ from .soft_nms import soft_nms  # noqa: E402
 __all__ = ['SAConv2d', 'nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align', 'DeformConv2d', 'DeformConv2dPack',
            'ModulatedDeformConv2d', 'ModulatedDeformConv2dPack', 'deform_conv2d', 'modulated_deform_conv2d',
            'MaskedConv2d', 'masked_conv2d', 'nms_match',
-           'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell']
+           'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell', 'SimpleRoIAlign', 'point_sample',
+           'rel_roi_point_to_abs_img_point', 'rel_roi_point_to_rel_img_point']

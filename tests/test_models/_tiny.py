@@ -68,7 +68,8 @@ CASCADE = {
     'cascade_rcnn': 'cascade_rcnn/cascade_rcnn_r50_fpn_1x_coco.py',
     'cascade_mask_rcnn': 'cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco.py',
 }
-MS_RCNN = {'ms_rcnn': 'ms_rcnn/ms_rcnn_r50_fpn_1x_coco.py'}
+MS_RCNN = {'ms_rcnn': 'ms_rcnn/ms_rcnn_r50_fpn_1x_coco.py',
+           'point_rend': 'point_rend/point_rend_r50_caffe_fpn_mstrain_1x_coco.py'}
 GUIDED_ANCHORING = {
     'ga_rpn': 'guided_anchoring/ga_rpn_r50_fpn_1x_coco.py',
     'ga_faster': 'guided_anchoring/ga_faster_r50_fpn_1x_coco.py',
@@ -173,6 +174,10 @@ def _shrink(model) -> None:
             roi.mask_roi_extractor.out_channels = WIDTH
             for mask_head in roi.mask_head if isinstance(roi.mask_head, list) else [roi.mask_head]:
                 mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+                if mask_head.type == 'CoarseMaskHead':
+                    mask_head.fc_out_channels = 32
+        if 'point_head' in roi:
+            roi.point_head.update(in_channels=WIDTH, fc_channels=WIDTH, num_classes=NUM_CLASSES)
         if 'semantic_head' in roi:
             roi.semantic_roi_extractor.out_channels = WIDTH
             roi.semantic_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=SEMANTIC_CLASSES,

@@ -3,7 +3,7 @@ from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN
 from .centernet import CenterNet
-from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, RetinaNet
+from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
 from .fsaf import FSAF
@@ -31,5 +31,5 @@ __all__ = [
     'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
-    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2'
+    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend'
 ]

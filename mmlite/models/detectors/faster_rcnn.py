@@ -58,3 +58,13 @@ class FastRCNN(TwoStageDetector):
         if len(imgs) != 1:
             raise NotImplementedError('FastRCNN has no test-time augmentation (as mmdet)')
         return super().forward_test(imgs, img_metas, proposals=proposals, **kwargs)
+
+
+@DETECTORS.register_module()
+class PointRend(TwoStageDetector):
+    """PointRend (Kirillov et al., 2020): Mask R-CNN whose ``PointRendRoIHead`` refines coarse masks point by
+    point."""
+
+    def __init__(self, backbone, rpn_head, roi_head, train_cfg, test_cfg, neck=None, pretrained=None, init_cfg=None):
+        super().__init__(backbone=backbone, neck=neck, rpn_head=rpn_head, roi_head=roi_head, train_cfg=train_cfg,
+                         test_cfg=test_cfg, pretrained=pretrained, init_cfg=init_cfg)

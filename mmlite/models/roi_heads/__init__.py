@@ -7,9 +7,11 @@ from .double_roi_head import DoubleHeadRoIHead
 from .dynamic_roi_head import DynamicRoIHead
 from .grid_roi_head import GridRoIHead
 from .htc_roi_head import HybridTaskCascadeRoIHead
-from .mask_heads import FCNMaskHead, FusedSemanticHead, GridHead, HTCMaskHead, MaskIoUHead
+from .mask_heads import (CoarseMaskHead, FCNMaskHead, FusedSemanticHead, GridHead, HTCMaskHead, MaskIoUHead,
+                         MaskPointHead)
 from .mask_scoring_roi_head import MaskScoringRoIHead
 from .pisa_roi_head import PISARoIHead
+from .point_rend_roi_head import PointRendRoIHead
 from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
 from .shared_heads import ResLayer
 from .standard_roi_head import StandardRoIHead
@@ -20,5 +22,5 @@ __all__ = [
     'Shared2FCBBoxHead', 'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead',
     'BaseRoIExtractor', 'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead',
     'ResLayer', 'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
-    'DoubleConvFCBBoxHead', 'DynamicRoIHead'
+    'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead'
 ]

@@ -116,7 +116,7 @@ class CascadeRoIHead(MaskTestMixin, BaseRoIHead):
         extractor = self.mask_roi_extractor[stage]
         return dict(mask_pred=self.mask_head[stage](extractor(x[:extractor.num_inputs], rois)))
 
-    def _stage_mask_probs(self, x, rois) -> list:
+    def _stage_mask_probs(self, x, rois, det_labels=None) -> list:
         return [self._mask_forward(stage, x, rois)['mask_pred'].sigmoid().cpu().numpy()
                 for stage in range(self.num_stages)]
 

@@ -87,7 +87,7 @@ class HybridTaskCascadeRoIHead(CascadeRoIHead):
             last_feat = self.mask_head[i](mask_feats, last_feat, return_logits=False)
         return dict(mask_pred=self.mask_head[stage](mask_feats, last_feat, return_feat=False))
 
-    def _stage_mask_probs(self, x, rois) -> list:
+    def _stage_mask_probs(self, x, rois, det_labels=None) -> list:
         """Every stage's mask probabilities, one pass along the information flow (the last extractor's
         features, as mmdet)."""
         mask_feats = self._mask_feats(self.num_stages - 1, x, rois)

@@ -81,8 +81,9 @@ class MaskTestMixin:
         """The mask head whose ``get_seg_masks`` pastes the test masks (the last one in a cascade)."""
         return self.mask_head
 
-    def _stage_mask_probs(self, x, rois) -> list:
-        """Sigmoid mask probabilities of the RoIs, one ``(n, c, h, w)`` array per mask head."""
+    def _stage_mask_probs(self, x, rois, det_labels=None) -> list:
+        """Sigmoid mask probabilities of the RoIs, one ``(n, c, h, w)`` array per mask head (``det_labels``: the
+        RoIs' classes, for heads that refine per class)."""
         return [self._mask_forward(x, rois)['mask_pred'].sigmoid().cpu().numpy()]
 
     def _test_mask_preds(self, x, rois, num_per_img: list) -> list:
@@ -128,7 +129,7 @@ class MaskTestMixin:
         for x, img_meta in zip(feats, img_metas):
             img_shape, scale_factor, flip, direction = _aug_meta(img_meta)
             bboxes = bbox_mapping(det_bboxes[:, :4], img_shape, scale_factor, flip, direction)
-            for probs in self._stage_mask_probs(x, bbox2roi([bboxes])):
+            for probs in self._stage_mask_probs(x, bbox2roi([bboxes]), det_labels):
                 aug_masks.append(probs)
                 aug_metas.append(img_meta)
         merged_masks = merge_aug_masks(aug_masks, aug_metas, self.test_cfg)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ....ops import RoIAlign
+from ....ops import RoIAlign, SimpleRoIAlign
 from ....runner import BaseModule
 from ....utils.errors import ReadableKeyError
 
-_ROI_LAYERS = {'RoIAlign': RoIAlign}
+_ROI_LAYERS = {'RoIAlign': RoIAlign, 'SimpleRoIAlign': SimpleRoIAlign}
 
 
 def build_roi_layers(layer_cfg: dict, featmap_strides: list) -> nn.ModuleList:

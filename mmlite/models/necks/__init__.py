@@ -5,6 +5,7 @@ from .dilated_encoder import DilatedEncoder
 from .dyhead import DyHead
 from .fpg import FPG
 from .fpn import FPN
+from .fpn_carafe import FPN_CARAFE
 from .hrfpn import HRFPN
 from .nas_fpn import NASFPN
 from .nasfcos_fpn import NASFCOS_FPN
@@ -16,5 +17,5 @@ from .yolox_pafpn import YOLOXPAFPN
 
 __all__ = [
     'RFP', 'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN',
-    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead', 'FPG'
+    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead', 'FPG', 'FPN_CARAFE'
 ]

@@ -9,10 +9,11 @@ from torch.nn.modules.utils import _pair
 
 from ....cnn import ConvModule, build_conv_layer, build_upsample_layer
 from ....core.mask import mask_target
+from ....ops import CARAFEPack
 from ....runner import BaseModule, auto_fp16, force_fp32
 from ...builder import HEADS, build_loss
 
-_UPSAMPLE_METHODS = (None, 'deconv', 'nearest', 'bilinear')
+_UPSAMPLE_METHODS = (None, 'deconv', 'nearest', 'bilinear', 'carafe')
 
 
 @HEADS.register_module()
@@ -25,7 +26,8 @@ class FCNMaskHead(BaseModule):
         in_channels / conv_out_channels: Channels. Default 256 / 256.
         num_classes: Foreground classes. Defaults to 80.
         class_agnostic: One mask per RoI. Defaults to False.
-        upsample_cfg: ``dict(type='deconv'|'nearest'|'bilinear'|None, scale_factor=2)``.
+        upsample_cfg: ``dict(type='deconv'|'nearest'|'bilinear'|'carafe'|None, scale_factor=2)`` (CARAFE with
+            ``CARAFEPack``'s arguments).
         loss_mask: Loss config (per-class mask BCE by default).
     """
 
@@ -69,6 +71,8 @@ class FCNMaskHead(BaseModule):
         if self.upsample_method == 'deconv':
             cfg.update(in_channels=channels, out_channels=self.conv_out_channels, kernel_size=self.scale_factor,
                        stride=self.scale_factor)
+        elif self.upsample_method == 'carafe':
+            cfg.update(channels=channels, scale_factor=self.scale_factor)
         else:
             cfg.update(scale_factor=self.scale_factor, align_corners=None if self.upsample_method == 'nearest'
                        else False)
@@ -77,6 +81,8 @@ class FCNMaskHead(BaseModule):
     def init_weights(self) -> None:
         super().init_weights()
         for module in (self.upsample, self.conv_logits):
+            if isinstance(module, CARAFEPack):
+                module.init_weights()
             if module is None or not hasattr(module, 'weight'):
                 continue
             nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')

@@ -44,7 +44,7 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.8',
     packages=find_packages(include=('mmlite', 'mmlite.*')),
-    package_data={'mmlite': ['core/evaluation/dataset_classes.json']},
+    package_data={'mmlite': ['core/evaluation/dataset_classes.json', 'datasets/lvis_classes.json']},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS,
     zip_safe=False,

@@ -8,6 +8,7 @@ from .cityscapes import CityscapesDataset  # noqa: E402
 from .coco import CocoDataset  # noqa: E402
 from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
+from .lvis import LVISDataset, LVISV1Dataset, LVISV05Dataset  # noqa: E402
 from .multi_image_mix import MultiImageMixDataset  # noqa: E402
 from .objects365 import Objects365V1Dataset, Objects365V2Dataset  # noqa: E402
 from .pipelines import Compose  # noqa: E402
@@ -25,5 +26,6 @@ __all__ = [
     'replace_ImageToTensor', 'get_loading_pipeline', 'GroupSampler', 'DistributedGroupSampler',
     'DistributedSampler', 'InfiniteBatchSampler', 'InfiniteGroupBatchSampler', 'Compose',
     'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset', 'CityscapesDataset',
-    'Objects365V1Dataset', 'Objects365V2Dataset', 'WIDERFaceDataset', 'DeepFashionDataset'
+    'Objects365V1Dataset', 'Objects365V2Dataset', 'WIDERFaceDataset', 'DeepFashionDataset', 'LVISDataset',
+    'LVISV05Dataset', 'LVISV1Dataset'
 ]

@@ -21,6 +21,13 @@ COCO_METRIC_NAMES = {
 }
 
 
+@contextlib.contextmanager
+def quiet_coco():
+    """Keep pycocotools' progress prints off the console."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
 def fast_eval_recall(dataset, results: list, proposal_nums, iou_thrs, logger=None) -> np.ndarray:
     """Average recall of proposals per proposal count (mmdet's ``proposal_fast``)."""
     gt_bboxes = []

@@ -93,7 +93,7 @@ class CocoDataset(CustomDataset):
         ann_ids = []
         for img_id in self.img_ids:
             info = self.coco.loadImgs([img_id])[0]
-            info['filename'] = info['file_name']
+            info['filename'] = self._image_filename(info)
             data_infos.append(info)
             ann_ids.extend(self.coco.getAnnIds(imgIds=[img_id]))
         duplicates = [k for k, v in Counter(ann_ids).items() if v > 1]
@@ -101,6 +101,13 @@ class CocoDataset(CustomDataset):
             raise ValueError(f"Annotation ids in '{ann_file}' are not unique: {duplicates[:10]}")
         self._check_annotations(ann_file)
         return data_infos
+
+    @staticmethod
+    def _image_filename(info: dict) -> str:
+        """The image's path under ``img_prefix``."""
+        if 'file_name' not in info:
+            raise ReadableKeyError(f'image {info.get("id")} has no "file_name" in the annotation file')
+        return info['file_name']
 
     def _check_annotations(self, ann_file: str) -> None:
         skipped = Counter()

@@ -1,0 +1,15 @@
+# LVIS v1 instance segmentation: COCO's instance pipelines, class-balanced repeats of the rare classes
+_base_ = 'coco_instance.py'
+dataset_type = 'LVISV1Dataset'
+data_root = 'data/lvis_v1/'
+data = dict(
+    samples_per_gpu=2,
+    workers_per_gpu=2,
+    train=dict(
+        _delete_=True,
+        type='ClassBalancedDataset',
+        oversample_thr=1e-3,
+        dataset=dict(type=dataset_type, ann_file=data_root + 'annotations/lvis_v1_train.json', img_prefix=data_root)),
+    val=dict(type=dataset_type, ann_file=data_root + 'annotations/lvis_v1_val.json', img_prefix=data_root),
+    test=dict(type=dataset_type, ann_file=data_root + 'annotations/lvis_v1_val.json', img_prefix=data_root))
+evaluation = dict(metric=['bbox', 'segm'])

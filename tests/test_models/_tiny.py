@@ -82,6 +82,10 @@ GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
+SEESAW = {
+    'seesaw_mask_rcnn': 'seesaw_loss/mask_rcnn_r50_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
+    'seesaw_cascade': 'seesaw_loss/cascade_mask_rcnn_r101_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
+}
 HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
@@ -93,7 +97,8 @@ WIDTH = 16
 
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
-    paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA}
+    paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
+             **SEESAW}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -170,6 +175,8 @@ def _shrink(model) -> None:
                                  reg_cls_out_channels=WIDTH, cls_out_channels=32, num_classes=NUM_CLASSES)
             else:
                 bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
+            if bbox_head.loss_cls.type == 'SeesawLoss':
+                bbox_head.loss_cls.num_classes = NUM_CLASSES
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH
             for mask_head in roi.mask_head if isinstance(roi.mask_head, list) else [roi.mask_head]:

@@ -12,11 +12,12 @@ from .ghm_loss import GHMC, GHMR
 from .kd_loss import KnowledgeDistillationKLDivLoss, knowledge_distillation_kl_div_loss
 from .pisa_loss import carl_loss, isr_p
 from .regression_losses import GIoULoss, IoULoss, L1Loss, SmoothL1Loss, giou_loss, iou_loss, l1_loss, smooth_l1_loss
+from .seesaw_loss import SeesawLoss, seesaw_ce_loss
 from .utils import reduce_loss, weight_reduce_loss, weighted_loss
 from .varifocal_loss import VarifocalLoss, varifocal_loss
 
 __all__ = [
-    'isr_p', 'carl_loss',
+    'isr_p', 'carl_loss', 'SeesawLoss', 'seesaw_ce_loss',
     'CrossEntropyLoss', 'binary_cross_entropy', 'cross_entropy', 'mask_cross_entropy', 'FocalLoss',
     'sigmoid_focal_loss', 'Accuracy', 'GIoULoss', 'IoULoss', 'L1Loss', 'SmoothL1Loss', 'accuracy',
     'giou_loss', 'iou_loss', 'l1_loss', 'smooth_l1_loss', 'reduce_loss', 'weight_reduce_loss',

@@ -7,6 +7,7 @@ from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, ga
                               get_local_maximum, get_topk_from_heatmap, transpose_and_gather_feat)
 from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import sigmoid_geometric_mean
+from .normed_predictor import NormedConv2d, NormedLinear
 from .point_sample import get_uncertain_point_coords_with_randomness, get_uncertainty
 
 __all__ = [
@@ -14,5 +15,5 @@ __all__ = [
     'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter', 'pvt_convert',
     'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
     'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat',
-    'get_uncertainty', 'get_uncertain_point_coords_with_randomness'
+    'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d'
 ]

@@ -30,6 +30,26 @@ class CustomLossClsMixin:
     def custom_accuracy(self) -> bool:
         return getattr(self.loss_cls, 'custom_accuracy', False)
 
+    @property
+    def cls_channels(self) -> int:
+        """Classifier outputs: the loss's own count (e.g. Seesaw's classes + 2), else classes + background."""
+        return self.loss_cls.get_cls_channels(self.num_classes) if self.custom_cls_channels else self.num_classes + 1
+
+    def cls_losses(self, cls_score, labels, label_weights, avg_factor, reduction_override=None) -> dict:
+        """``loss_cls`` (or the loss's own terms when it returns a dict) and ``acc`` (or the loss's accuracies)."""
+        loss = self.loss_cls(cls_score, labels, label_weights, avg_factor=avg_factor,
+                             reduction_override=reduction_override)
+        losses = dict(loss) if isinstance(loss, dict) else dict(loss_cls=loss)
+        if self.custom_activation:
+            losses.update(self.loss_cls.get_accuracy(cls_score, labels))
+        else:
+            losses['acc'] = accuracy(cls_score, labels)
+        return losses
+
+    def cls_probs(self, cls_score):
+        """Class probabilities (background last) of the logits: softmax, or the loss's own activation."""
+        return self.loss_cls.get_activation(cls_score) if self.custom_cls_channels else F.softmax(cls_score, dim=-1)
+
 
 @HEADS.register_module()
 class BBoxHead(CustomLossClsMixin, BaseModule):
@@ -71,7 +91,7 @@ class BBoxHead(CustomLossClsMixin, BaseModule):
         if with_avg_pool:
             self.avg_pool = nn.AvgPool2d(self.roi_feat_size)
         if with_cls:
-            self.fc_cls = build_linear_layer(cls_predictor_cfg, in_features=in_features, out_features=num_classes + 1)
+            self.fc_cls = build_linear_layer(cls_predictor_cfg, in_features=in_features, out_features=self.cls_channels)
         if with_reg:
             self.fc_reg = build_linear_layer(reg_predictor_cfg, in_features=in_features,
                                              out_features=4 if reg_class_agnostic else 4 * num_classes)
@@ -123,9 +143,7 @@ class BBoxHead(CustomLossClsMixin, BaseModule):
         if cls_score is not None and cls_score.numel() > 0:
             # a tensor avg_factor keeps the step free of host synchronisation
             avg_factor = (label_weights > 0).sum().float().clamp(min=1.)
-            losses['loss_cls'] = self.loss_cls(cls_score, labels, label_weights, avg_factor=avg_factor,
-                                               reduction_override=reduction_override)
-            losses['acc'] = accuracy(cls_score, labels)
+            losses.update(self.cls_losses(cls_score, labels, label_weights, avg_factor, reduction_override))
         if bbox_pred is not None:
             pos = (labels >= 0) & (labels < self.num_classes)
             if self.reg_decoded_bbox:
@@ -145,7 +163,7 @@ class BBoxHead(CustomLossClsMixin, BaseModule):
     @force_fp32(apply_to=('cls_score', 'bbox_pred'))
     def get_bboxes(self, rois, cls_score, bbox_pred, img_shape, scale_factor, rescale: bool = False, cfg=None):
         """Decode one image's RoIs; with ``cfg`` run per-class NMS and return ``(dets, labels)``."""
-        scores = F.softmax(cls_score, dim=-1) if cls_score is not None else None
+        scores = self.cls_probs(cls_score) if cls_score is not None else None
         if bbox_pred is not None:
             bboxes = self.bbox_coder.decode(rois[..., 1:], bbox_pred, max_shape=img_shape)
         else:

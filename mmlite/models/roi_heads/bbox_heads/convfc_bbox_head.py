@@ -53,7 +53,7 @@ class ConvFCBBoxHead(BBoxHead):
         self.relu = nn.ReLU(inplace=True)
         if self.with_cls:
             self.fc_cls = build_linear_layer(self.cls_predictor_cfg, in_features=self.cls_last_dim,
-                                             out_features=self.num_classes + 1)
+                                             out_features=self.cls_channels)
         if self.with_reg:
             self.fc_reg = build_linear_layer(self.reg_predictor_cfg, in_features=self.reg_last_dim,
                                              out_features=4 if self.reg_class_agnostic else 4 * self.num_classes)

@@ -82,6 +82,7 @@ GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
+SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py'}
 SEESAW = {
     'seesaw_mask_rcnn': 'seesaw_loss/mask_rcnn_r50_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
     'seesaw_cascade': 'seesaw_loss/cascade_mask_rcnn_r101_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
@@ -98,7 +99,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW}
+             **SEESAW, **SCNET}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -188,7 +189,10 @@ def _shrink(model) -> None:
         if 'semantic_head' in roi:
             roi.semantic_roi_extractor.out_channels = WIDTH
             roi.semantic_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=SEMANTIC_CLASSES,
-                                     num_convs=1)
+                                     num_convs=2 if roi.semantic_head.type == 'SCNetSemanticHead' else 1)
+        if 'glbctx_head' in roi:  # SCNet: one residual block each; the relay maps the 32-wide box feature
+            roi.glbctx_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
+            roi.feat_relay_head.update(in_channels=32, out_conv_channels=WIDTH)
         if 'grid_head' in roi:
             roi.grid_roi_extractor.out_channels = WIDTH
             roi.grid_head.update(in_channels=WIDTH, point_feat_channels=8, num_convs=2)

@@ -1,7 +1,7 @@
 """Detectors with mmdet names."""
 from .atss import ATSS
 from .base import BaseDetector
-from .cascade_rcnn import CascadeRCNN
+from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
 from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
@@ -31,5 +31,5 @@ __all__ = [
     'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
-    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend'
+    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet'
 ]

@@ -23,3 +23,13 @@ class CascadeRCNN(TwoStageDetector):
         elif isinstance(result, dict):
             result = result['ensemble']
         return super().show_result(data, result, **kwargs)
+
+
+@DETECTORS.register_module()
+class SCNet(CascadeRCNN):
+    """SCNet (Vu et al., 2021): Cascade R-CNN with ``SCNetRoIHead``'s semantic, global-context and
+    feature-relay branches feeding one mask head."""
+
+    @property
+    def with_semantic(self) -> bool:
+        return self.roi_head.with_semantic

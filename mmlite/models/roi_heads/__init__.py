@@ -13,6 +13,7 @@ from .mask_scoring_roi_head import MaskScoringRoIHead
 from .pisa_roi_head import PISARoIHead
 from .point_rend_roi_head import PointRendRoIHead
 from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
+from .scnet_roi_head import SCNetRoIHead
 from .shared_heads import ResLayer
 from .standard_roi_head import StandardRoIHead
 from .trident_roi_head import TridentRoIHead
@@ -22,5 +23,6 @@ __all__ = [
     'Shared2FCBBoxHead', 'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead',
     'BaseRoIExtractor', 'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead',
     'ResLayer', 'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
-    'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead'
+    'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead',
+    'SCNetRoIHead'
 ]

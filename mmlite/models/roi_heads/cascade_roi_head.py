@@ -203,7 +203,7 @@ class CascadeRoIHead(MaskTestMixin, BaseRoIHead):
         bbox_results = [[np.zeros((0, 5), dtype=np.float32) for _ in range(num_classes)] for _ in range(num_imgs)]
         if not self.with_mask:
             return bbox_results
-        return [(bbox, [[] for _ in range(self.mask_head[-1].num_classes)]) for bbox in bbox_results]
+        return [(bbox, [[] for _ in range(self.test_mask_head.num_classes)]) for bbox in bbox_results]
 
     def simple_test(self, x, proposal_list, img_metas, proposals=None, rescale: bool = False) -> list:
         """Per image mmdet results: per-class ``(n, 5)`` arrays (and per-class masks)."""

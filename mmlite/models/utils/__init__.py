@@ -9,11 +9,13 @@ from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import sigmoid_geometric_mean
 from .normed_predictor import NormedConv2d, NormedLinear
 from .point_sample import get_uncertain_point_coords_with_randomness, get_uncertainty
+from .res_layer import SimplifiedBasicBlock
 
 __all__ = [
     'CSPLayer', 'DarknetBottleneck', 'make_divisible', 'InvertedResidual', 'SELayer', 'DropPath', 'AdaptivePadding',
     'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw', 'swin_converter', 'pvt_convert',
     'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
     'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat',
-    'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d'
+    'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d',
+    'SimplifiedBasicBlock'
 ]

@@ -89,7 +89,8 @@ class ConvFCBBoxHead(BBoxHead):
             x = self.relu(fc(x))
         return x
 
-    def forward(self, x):
+    def _forward_shared(self, x):
+        """The shared convs and fcs."""
         for conv in self.shared_convs:
             x = conv(x)
         if self.num_shared_fcs > 0:
@@ -98,9 +99,16 @@ class ConvFCBBoxHead(BBoxHead):
             x = x.flatten(1)
             for fc in self.shared_fcs:
                 x = self.relu(fc(x))
+        return x
+
+    def _forward_cls_reg(self, x) -> tuple:
+        """Class scores and box deltas from the shared feature."""
         cls_score = self.fc_cls(self._branch(x, self.cls_convs, self.cls_fcs)) if self.with_cls else None
         bbox_pred = self.fc_reg(self._branch(x, self.reg_convs, self.reg_fcs)) if self.with_reg else None
         return cls_score, bbox_pred
+
+    def forward(self, x):
+        return self._forward_cls_reg(self._forward_shared(x))
 
 
 @HEADS.register_module()

@@ -6,6 +6,7 @@ from .grid_head import GridHead
 from .htc_mask_head import HTCMaskHead
 from .mask_point_head import MaskPointHead
 from .maskiou_head import MaskIoUHead
+from .scnet_heads import FeatureRelayHead, GlobalContextHead, SCNetMaskHead, SCNetSemanticHead
 
 __all__ = ['FCNMaskHead', 'MaskIoUHead', 'HTCMaskHead', 'FusedSemanticHead', 'GridHead', 'CoarseMaskHead',
-           'MaskPointHead']
+           'MaskPointHead', 'SCNetMaskHead', 'SCNetSemanticHead', 'FeatureRelayHead', 'GlobalContextHead']

@@ -176,7 +176,7 @@ def _shrink(model) -> None:
                                  reg_cls_out_channels=WIDTH, cls_out_channels=32, num_classes=NUM_CLASSES)
             else:
                 bbox_head.update(in_channels=WIDTH, fc_out_channels=32, num_classes=NUM_CLASSES)
-            if bbox_head.loss_cls.type == 'SeesawLoss':
+            if bbox_head.get('loss_cls', {}).get('type') == 'SeesawLoss':
                 bbox_head.loss_cls.num_classes = NUM_CLASSES
         if 'mask_head' in roi:
             roi.mask_roi_extractor.out_channels = WIDTH

@@ -194,12 +194,12 @@ def test_check_configs_reports_what_is_missing(tmp_path, capsys):
     (tmp_path / 'queryinst.py').write_text(
         f"_base_ = '{os.path.join(REPO, 'configs', 'mask_rcnn', 'mask_rcnn_r50_fpn_1x_coco.py')}'\n"
         "model = dict(type='QueryInst')\n"
-        "data = dict(train=dict(type='LVISV1Dataset', pipeline=[dict(type='InstaBoost')]))\n")
+        "data = dict(train=dict(type='OpenImagesDataset', pipeline=[dict(type='InstaBoost')]))\n")
     (tmp_path / 'broken.py').write_text('model = dict(\n')
     assert check.main([str(tmp_path), '--json', str(tmp_path / 'report.json')]) == 1
     out = capsys.readouterr().out
     assert '0 of 2 configs build in mmlite.' in out and 'skipped' not in out
-    for line in ("1  QueryInst (not registered)", "1  dataset type 'LVISV1Dataset'",
+    for line in ("1  QueryInst (not registered)", "1  dataset type 'OpenImagesDataset'",
                  "1  pipeline type 'InstaBoost'", 'config does not load: SyntaxError'):
         assert line in out, line
     report = json.loads((tmp_path / 'report.json').read_text())

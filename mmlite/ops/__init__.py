@@ -4,6 +4,7 @@ from ..utils.ext_check import check_torchvision_ops
 check_torchvision_ops()
 
 from .carafe import CARAFE, CARAFENaive, CARAFEPack, carafe, carafe_naive  # noqa: E402
+from .corner_pool import CornerPool  # noqa: E402
 from .deform_conv import (DeformConv2d, DeformConv2dPack, ModulatedDeformConv2d,  # noqa: E402
                           ModulatedDeformConv2dPack, deform_conv2d, modulated_deform_conv2d)
 from .masked_conv import MaskedConv2d, masked_conv2d  # noqa: E402
@@ -20,4 +21,4 @@ __all__ = ['SAConv2d', 'nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align'
            'MaskedConv2d', 'masked_conv2d', 'nms_match',
            'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell', 'SimpleRoIAlign', 'point_sample',
            'rel_roi_point_to_abs_img_point', 'rel_roi_point_to_rel_img_point', 'CARAFE', 'CARAFENaive', 'CARAFEPack',
-           'carafe', 'carafe_naive']
+           'carafe', 'carafe_naive', 'CornerPool']

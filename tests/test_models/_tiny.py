@@ -83,6 +83,7 @@ PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
 SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py'}
+CORNERNET = {'cornernet': 'cornernet/cornernet_hourglass104_mstest_10x5_210e_coco.py'}
 SEESAW = {
     'seesaw_mask_rcnn': 'seesaw_loss/mask_rcnn_r50_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
     'seesaw_cascade': 'seesaw_loss/cascade_mask_rcnn_r101_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
@@ -99,7 +100,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET}
+             **SEESAW, **SCNET, **CORNERNET}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -125,6 +126,10 @@ def _shrink(model) -> None:
         model.backbone.widen_factor = 0.125
         model.neck.update(in_channels=[32, 64, 128], out_channels=WIDTH)
         model.bbox_head.update(in_channels=WIDTH, feat_channels=WIDTH, num_classes=NUM_CLASSES)
+        return
+    if model.backbone.type == 'HourglassNet':  # two stacks of 2-halving hourglasses, 8 to 16 channels
+        model.backbone.update(downsample_times=2, stage_channels=[8, 8, 16], stage_blocks=[1, 1, 1], feat_channel=WIDTH)
+        model.bbox_head.update(in_channels=WIDTH, num_classes=NUM_CLASSES)
         return
     if model.get('type') in ('SOLO', 'SOLOv2'):
         _shrink_solo(model)

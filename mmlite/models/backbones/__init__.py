@@ -2,6 +2,7 @@
 from .csp_darknet import CSPDarknet
 from .darknet import Darknet
 from .detectors_resnet import DetectoRS_ResNet
+from .hourglass import HourglassNet
 from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
 from .pvt import PyramidVisionTransformer, PyramidVisionTransformerV2
@@ -17,5 +18,5 @@ from .trident_resnet import TridentResNet
 __all__ = [
     'TridentResNet', 'DetectoRS_ResNet', 'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock',
     'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
-    'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt'
+    'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt', 'HourglassNet'
 ]

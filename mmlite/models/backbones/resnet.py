@@ -170,13 +170,12 @@ class Bottleneck(_Block):
 
 
 class ResLayer(Sequential):
-    """A stage of ``num_blocks`` blocks; the first one downsamples/projects when needed."""
+    """A stage of ``num_blocks`` blocks; the first (or, with ``downsample_first=False``, the last) one
+    downsamples/projects when needed."""
 
     def __init__(self, block, inplanes: int, planes: int, num_blocks: int, stride: int = 1,
                  avg_down: bool = False, conv_cfg=None, norm_cfg: dict = dict(type='BN'),  # noqa: B006
                  downsample_first: bool = True, first_block_args: dict | None = None, **kwargs):
-        if not downsample_first:
-            raise NotImplementedError('downsample_first=False is not supported by mmlite')
         self.block = block
         downsample = None
         if stride != 1 or inplanes != planes * block.expansion:
@@ -190,12 +189,16 @@ class ResLayer(Sequential):
                                         stride=conv_stride, bias=False),
                        build_norm_layer(norm_cfg, planes * block.expansion)[1]]
             downsample = nn.Sequential(*layers)
-        # first_block_args: extra arguments of the first (downsampling) block only, e.g. Res2Net's stage_type
-        blocks = [block(inplanes=inplanes, planes=planes, stride=stride, downsample=downsample,
-                        conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs, **(first_block_args or {}))]
-        for _ in range(1, num_blocks):
-            blocks.append(block(inplanes=planes * block.expansion, planes=planes, stride=1, conv_cfg=conv_cfg,
-                                norm_cfg=norm_cfg, **kwargs))
+        # first_block_args: extra arguments of the downsampling block only, e.g. Res2Net's stage_type
+        resampling = block(inplanes=inplanes, planes=planes, stride=stride, downsample=downsample, conv_cfg=conv_cfg,
+                           norm_cfg=norm_cfg, **kwargs, **(first_block_args or {}))
+        if downsample_first:  # the others at the output width
+            blocks = [resampling] + [block(inplanes=planes * block.expansion, planes=planes, stride=1,
+                                           conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs)
+                                     for _ in range(1, num_blocks)]
+        else:  # the others at the input width, then the resampling block (HourglassNet)
+            blocks = [block(inplanes=inplanes, planes=inplanes, stride=1, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
+                            **kwargs) for _ in range(num_blocks - 1)] + [resampling]
         super().__init__(*blocks)
 
 

@@ -6,6 +6,7 @@ from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .base_mask_head import BaseMaskHead
 from .centernet_head import CenterNetHead
+from .corner_head import CornerHead
 from .decoupled_solo_head import DecoupledSOLOHead, DecoupledSOLOLightHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
@@ -41,5 +42,5 @@ __all__ = [
     'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead', 'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead',
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
-    'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead'
+    'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead'
 ]

@@ -3,6 +3,7 @@ from .atss import ATSS
 from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
+from .cornernet import CornerNet
 from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
@@ -31,5 +32,5 @@ __all__ = [
     'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
-    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet'
+    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet'
 ]

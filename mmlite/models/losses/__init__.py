@@ -1,5 +1,6 @@
 """Losses with mmdet names."""
 from .accuracy import Accuracy, accuracy
+from .ae_loss import AssociativeEmbeddingLoss, ae_loss_per_image
 from .cross_entropy_loss import CrossEntropyLoss, binary_cross_entropy, cross_entropy, mask_cross_entropy
 from .dice_loss import DiceLoss, dice_loss
 from .extra_regression_losses import (BalancedL1Loss, BoundedIoULoss, CIoULoss, DIoULoss, MSELoss, balanced_l1_loss,
@@ -17,7 +18,7 @@ from .utils import reduce_loss, weight_reduce_loss, weighted_loss
 from .varifocal_loss import VarifocalLoss, varifocal_loss
 
 __all__ = [
-    'isr_p', 'carl_loss', 'SeesawLoss', 'seesaw_ce_loss',
+    'isr_p', 'carl_loss', 'SeesawLoss', 'seesaw_ce_loss', 'AssociativeEmbeddingLoss', 'ae_loss_per_image',
     'CrossEntropyLoss', 'binary_cross_entropy', 'cross_entropy', 'mask_cross_entropy', 'FocalLoss',
     'sigmoid_focal_loss', 'Accuracy', 'GIoULoss', 'IoULoss', 'L1Loss', 'SmoothL1Loss', 'accuracy',
     'giou_loss', 'iou_loss', 'l1_loss', 'smooth_l1_loss', 'reduce_loss', 'weight_reduce_loss',

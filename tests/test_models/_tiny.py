@@ -83,7 +83,8 @@ PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
 SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py'}
-CORNERNET = {'cornernet': 'cornernet/cornernet_hourglass104_mstest_10x5_210e_coco.py'}
+CORNERNET = {'cornernet': 'cornernet/cornernet_hourglass104_mstest_10x5_210e_coco.py',
+             'centripetalnet': 'centripetalnet/centripetalnet_hourglass104_mstest_16x6_210e_coco.py'}
 SEESAW = {
     'seesaw_mask_rcnn': 'seesaw_loss/mask_rcnn_r50_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',
     'seesaw_cascade': 'seesaw_loss/cascade_mask_rcnn_r101_fpn_random_seesaw_loss_normed_mask_mstrain_2x_lvis_v1.py',

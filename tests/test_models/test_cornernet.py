@@ -1,11 +1,13 @@
-"""CornerNet (HourglassNet, CornerHead, BiCornerPool/CornerPool, AssociativeEmbeddingLoss): same configs, layout,
-detections (single and flip test) and losses as mmdet 2.28.2.
+"""CornerNet and CentripetalNet (HourglassNet, CornerHead, CentripetalHead, BiCornerPool/CornerPool,
+AssociativeEmbeddingLoss): same configs, layouts, detections (single and flip test), corner pairing and losses as
+mmdet 2.28.2.
 
 tests/data/mmdet2282_cornernet_golden.pth was written by mmdet 2.28.2 (CPU; mmcv's CornerPool runs torch.cummax
-there) on cornernet_hourglass104_mstest_10x5_210e_coco.py shrunk as in ``_tiny.py`` (two 2-halving hourglasses),
-with ``test_cfg.score_thr=0`` (mmdet ignores it) and weights drawn from ``weight_seed`` as :func:`_draw` does:
-``simple_test`` and flip ``aug_test`` detections on the golden images and the ``forward_train`` losses.
-mmdet2282_cornernet_layout.json: the cornernet/ configs merged and the full-size layout.
+there) on the cornernet/ and centripetalnet/ configs shrunk as in ``_tiny.py`` (two 2-halving hourglasses), with
+``test_cfg.score_thr=0`` (mmdet ignores it) and weights drawn from each ``weight_seed`` as :func:`_draw` does:
+``simple_test`` and flip ``aug_test`` detections on the golden images and the ``forward_train`` losses; and
+CentripetalHead's decoding of planted corners whose centripetal shifts point at their centres (random weights
+pair no corners). mmdet2282_cornernet_layout.json: the configs merged and the full-size layouts.
 """
 import json
 import os.path as osp
@@ -17,6 +19,7 @@ import torch
 from mmlite.models import build_detector
 from mmlite.models.losses import ae_loss_per_image
 from mmlite.ops import CornerPool
+from mmlite.utils import Config
 
 from ._tiny import CONFIGS, merged_config, tiny_model_cfg
 from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tie_order
@@ -47,28 +50,31 @@ def _draw(model, seed: int):
     return model
 
 
-def _model():
-    cfg = tiny_model_cfg('cornernet')
+def _model(name='cornernet'):
+    cfg = tiny_model_cfg(name)
     cfg['test_cfg']['score_thr'] = 0.0
-    return _draw(build_detector(cfg), RECORDED['weight_seed'])
+    return _draw(build_detector(cfg), RECORDED[name]['weight_seed'])
+
+
+def _path(name):
+    return osp.join(CONFIGS, 'centripetalnet' if name.startswith('centripetal') else 'cornernet', name)
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))
 def test_configs_match_mmdet(name):
-    assert merged_config(osp.join(CONFIGS, 'cornernet', name), KEYS) == LAYOUT['configs'][name]
+    assert merged_config(_path(name), KEYS) == LAYOUT['configs'][name]
 
 
-def test_state_dict_layout_matches_mmdet():
-    (name, layout), = LAYOUT['state_dicts'].items()
-    from mmlite.utils import Config
-    model = build_detector(Config.fromfile(osp.join(CONFIGS, 'cornernet', name)).model)
-    assert [[k, list(v.shape)] for k, v in model.state_dict().items()] == layout
+@pytest.mark.parametrize('name', sorted(LAYOUT['state_dicts']))
+def test_state_dict_layout_matches_mmdet(name):
+    model = build_detector(Config.fromfile(_path(name)).model)
+    assert [[k, list(v.shape)] for k, v in model.state_dict().items()] == LAYOUT['state_dicts'][name]
 
 
 def test_detections_match_mmdet():
     with torch.no_grad():
         results = _model().eval().simple_test(GOLDEN['img'], _metas(), rescale=True)
-    for mine, theirs in zip(results, RECORDED['model']['simple_test']):
+    for mine, theirs in zip(results, RECORDED['cornernet']['simple_test']):
         assert sum(len(d) for d in mine) > 0
         mine, _ = tie_order(mine)
         theirs, _ = tie_order(theirs)
@@ -81,14 +87,28 @@ def test_flip_test_matches_mmdet():
     with torch.no_grad():
         mine, = _model().eval().aug_test([img, img.flip(-1)], metas, rescale=True)
     mine, _ = tie_order(mine)
-    theirs, _ = tie_order(RECORDED['model']['aug_test'][0])
+    theirs, _ = tie_order(RECORDED['cornernet']['aug_test'][0])
     _assert_dets_equal([d.numpy() for d in mine], theirs)
 
 
-def test_training_losses_match_mmdet():
-    model = _model().train()
+@pytest.mark.parametrize('name', ['cornernet', 'centripetalnet'])
+def test_training_losses_match_mmdet(name):
+    model = _model(name).train()
     losses = model.forward_train(GOLDEN['img'], _metas(), gt_bboxes=GOLDEN['gt_bboxes'], gt_labels=GOLDEN['gt_labels'])
-    assert_log_vars_match(model._parse_losses(losses)[1], RECORDED['model']['log_vars'])
+    assert_log_vars_match(model._parse_losses(losses)[1], RECORDED[name]['log_vars'])
+
+
+def test_centripetal_pairing_matches_mmdet():
+    case = RECORDED['centripetal_decode']
+    meta = dict(_metas()[0], pad_shape=(96, 128, 3), border=tuple(case['border']))
+    bboxes, scores, clses = _model('centripetalnet').bbox_head.decode_heatmap(
+        case['tl_heat'], case['br_heat'], case['tl_off'], case['br_off'], tl_centripetal_shift=case['tl_shift'],
+        br_centripetal_shift=case['br_shift'], img_meta=meta, k=100)
+    valid = scores[0, :, 0] > 0
+    assert int(valid.sum()) == int((case['scores'] > 0).sum()) == 2
+    torch.testing.assert_close(scores[0, valid], case['scores'][0, :2])
+    torch.testing.assert_close(bboxes[0, valid], case['bboxes'][0, :2])
+    torch.testing.assert_close(clses[0, valid], case['clses'][0, :2])
 
 
 def test_corner_pool_directions_and_embedding_loss():

@@ -6,6 +6,7 @@ from .atss_head import ATSSHead
 from .base_dense_head import BaseDenseHead
 from .base_mask_head import BaseMaskHead
 from .centernet_head import CenterNetHead
+from .centripetal_head import CentripetalHead
 from .corner_head import CornerHead
 from .decoupled_solo_head import DecoupledSOLOHead, DecoupledSOLOLightHead
 from .fcos_head import FCOSHead
@@ -42,5 +43,6 @@ __all__ = [
     'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead', 'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead',
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
-    'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead'
+    'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
+    'CentripetalHead'
 ]

@@ -2,7 +2,7 @@
 on corner-pooled heatmaps, grouped by embeddings."""
 from __future__ import annotations
 
-from math import ceil
+from math import ceil, log
 
 import torch
 import torch.nn as nn
@@ -39,16 +39,36 @@ class BiCornerPool(BaseModule):
 
 
 def _corner_targets(box: torch.Tensor, label, ratios: torch.Tensor, width: int, height: int) -> dict:
-    """A box's corner cells, sub-cell offsets and Gaussian radius on a ``height x width`` map (scaled in the
-    boxes' float32, as mmdet)."""
+    """A box's corner cells, sub-cell offsets and Gaussian radius on a ``height x width`` map, and its scaled
+    centre's shifts from the corners (computed in the boxes' float32, as mmdet)."""
     scaled_box = box * ratios
+    center = (box[:2] + box[2:]) / 2.0 * ratios[:2]
     left, top, right, bottom = scaled_box.tolist()
     box_w, box_h = (scaled_box[2] - scaled_box[0]).item(), (scaled_box[3] - scaled_box[1]).item()
     cells = dict(left=int(min(left, width - 1)), right=int(min(right, width - 1)), top=int(min(top, height - 1)),
                  bottom=int(min(bottom, height - 1)))
     radius = gaussian_radius((ceil(box_h), ceil(box_w)), min_overlap=0.3)
-    return dict(scaled=dict(left=left, top=top, right=right, bottom=bottom), cells=cells, radius=max(0, int(radius)),
-                label=int(label))
+    centripetal = [(center - scaled_box[:2]).tolist(), (scaled_box[2:] - center).tolist()]
+    return dict(offsets=([left - cells['left'], top - cells['top']], [right - cells['right'], bottom - cells['bottom']]),
+                cells=cells, radius=max(0, int(radius)), label=int(label),
+                guiding=((center[0] - cells['left']).item(), (center[1] - cells['top']).item(),
+                         (cells['right'] - center[0]).item(), (cells['bottom'] - center[1]).item()),
+                # a degenerate box gives a large negative shift, not -inf
+                centripetal=[[log(max(v, 1e-6)) for v in pair] for pair in centripetal])
+
+
+def _draw_corners(maps: dict, b: int, c: dict) -> None:
+    """Write one object's Gaussians, offsets (and the shift maps present in ``maps``) into image ``b``'s maps."""
+    cell = c['cells']
+    tl, br = (cell['top'], cell['left']), (cell['bottom'], cell['right'])
+    for corner, (y, x), side in (('topleft', tl, 0), ('bottomright', br, 1)):
+        heatmap = maps[f'{corner}_heatmap']
+        heatmap[b, c['label']] = gen_gaussian_target(heatmap[b, c['label']], [x, y], c['radius'])
+        maps[f'{corner}_offset'][b, :, y, x] = heatmap.new_tensor(c['offsets'][side])
+        if f'{corner}_guiding_shift' in maps:
+            maps[f'{corner}_guiding_shift'][b, :, y, x] = heatmap.new_tensor(c['guiding'][2 * side:2 * side + 2])
+        if f'{corner}_centripetal_shift' in maps:
+            maps[f'{corner}_centripetal_shift'][b, :, y, x] = heatmap.new_tensor(c['centripetal'][side])
 
 
 @HEADS.register_module()
@@ -131,37 +151,30 @@ class CornerHead(BaseDenseHead):
                    self.tl_off[lvl_ind](tl_pool), self.br_off[lvl_ind](br_pool)]
         return results + [tl_pool, br_pool] if return_pool else results
 
-    def get_targets(self, gt_bboxes, gt_labels, feat_shape, img_shape, with_corner_emb: bool = False) -> dict:
-        """Corner heatmaps (Gaussians at the corner cells), sub-cell offsets and, with embeddings, each object's
-        ``[[tl_y, tl_x], [br_y, br_x]]`` cells."""
+    def get_targets(self, gt_bboxes, gt_labels, feat_shape, img_shape, with_corner_emb: bool = False,
+                    with_guiding_shift: bool = False, with_centripetal_shift: bool = False) -> dict:
+        """Corner heatmaps (Gaussians at the corner cells), sub-cell offsets and, as asked, each object's
+        ``[[tl_y, tl_x], [br_y, br_x]]`` cells (``corner_embedding``), the corner-to-centre guiding shifts and the
+        log centripetal shifts (CentripetalNet)."""
         batch_size, _, height, width = feat_shape
         width_ratio, height_ratio = float(width / img_shape[1]), float(height / img_shape[0])
         ratios = gt_bboxes[-1].new_tensor([width_ratio, height_ratio, width_ratio, height_ratio])
-        new = gt_bboxes[-1].new_zeros
-        tl_heatmap, br_heatmap = new([batch_size, self.num_classes, height, width]), new(
-            [batch_size, self.num_classes, height, width])
-        tl_offset, br_offset = new([batch_size, 2, height, width]), new([batch_size, 2, height, width])
+        names = ['heatmap', 'offset'] + ['guiding_shift'] * with_guiding_shift + [
+            'centripetal_shift'] * with_centripetal_shift
+        maps = {f'{corner}_{name}': gt_bboxes[-1].new_zeros(
+                    [batch_size, self.num_classes if name == 'heatmap' else 2, height, width])
+                for name in names for corner in ('topleft', 'bottomright')}
         match = []
         for b in range(batch_size):
             corners = [_corner_targets(box, label, ratios, width, height)
                        for box, label in zip(gt_bboxes[b], gt_labels[b])]
             for c in corners:
-                s, cell = c['scaled'], c['cells']
-                tl_heatmap[b, c['label']] = gen_gaussian_target(tl_heatmap[b, c['label']], [cell['left'], cell['top']],
-                                                                c['radius'])
-                br_heatmap[b, c['label']] = gen_gaussian_target(br_heatmap[b, c['label']],
-                                                                [cell['right'], cell['bottom']], c['radius'])
-                tl_offset[b, :, cell['top'], cell['left']] = tl_offset.new_tensor(
-                    [s['left'] - cell['left'], s['top'] - cell['top']])
-                br_offset[b, :, cell['bottom'], cell['right']] = br_offset.new_tensor(
-                    [s['right'] - cell['right'], s['bottom'] - cell['bottom']])
+                _draw_corners(maps, b, c)
             match.append([[[c['cells']['top'], c['cells']['left']], [c['cells']['bottom'], c['cells']['right']]]
                           for c in corners])
-        targets = dict(topleft_heatmap=tl_heatmap, topleft_offset=tl_offset, bottomright_heatmap=br_heatmap,
-                       bottomright_offset=br_offset)
         if with_corner_emb:
-            targets['corner_embedding'] = match
-        return targets
+            maps['corner_embedding'] = match
+        return maps
 
     @force_fp32()
     def loss(self, tl_heats, br_heats, tl_embs, br_embs, tl_offs, br_offs, gt_bboxes, gt_labels, img_metas,
@@ -202,11 +215,13 @@ class CornerHead(BaseDenseHead):
                 for i in range(len(img_metas))]
 
     def _get_bboxes_single(self, tl_heat, br_heat, tl_off, br_off, img_meta, tl_emb=None, br_emb=None,
-                           rescale: bool = False, with_nms: bool = True) -> tuple:
+                           tl_centripetal_shift=None, br_centripetal_shift=None, rescale: bool = False,
+                           with_nms: bool = True) -> tuple:
         img_meta = img_meta[0] if isinstance(img_meta, (list, tuple)) else img_meta
         cfg = self.test_cfg
         bboxes, scores, labels = self.decode_heatmap(
-            tl_heat.sigmoid(), br_heat.sigmoid(), tl_off, br_off, tl_emb=tl_emb, br_emb=br_emb, img_meta=img_meta,
+            tl_heat.sigmoid(), br_heat.sigmoid(), tl_off, br_off, tl_emb=tl_emb, br_emb=br_emb,
+            tl_centripetal_shift=tl_centripetal_shift, br_centripetal_shift=br_centripetal_shift, img_meta=img_meta,
             k=cfg.corner_topk, kernel=cfg.local_maximum_kernel, distance_threshold=cfg.distance_threshold)
         if rescale:
             bboxes = bboxes / bboxes.new_tensor(img_meta['scale_factor'])
@@ -225,34 +240,84 @@ class CornerHead(BaseDenseHead):
                 bboxes, labels = bboxes[:cfg.max_per_img], labels[keep][:cfg.max_per_img]
         return bboxes, labels
 
-    def decode_heatmap(self, tl_heat, br_heat, tl_off, br_off, tl_emb=None, br_emb=None, img_meta=None,
-                       k: int = 100, kernel: int = 3, distance_threshold: float = 0.5, num_dets: int = 1000) -> tuple:
+    def decode_heatmap(self, tl_heat, br_heat, tl_off, br_off, tl_emb=None, br_emb=None, tl_centripetal_shift=None,
+                       br_centripetal_shift=None, img_meta=None, k: int = 100, kernel: int = 3,
+                       distance_threshold: float = 0.5, num_dets: int = 1000) -> tuple:
         """The ``num_dets`` best of the ``k x k`` corner pairs: boxes ``(N, num_dets, 4)`` in the (unpadded) input
-        image, scores (the corners' mean; -1 for pairs of different classes, inverted corners or embeddings
-        farther apart than ``distance_threshold``) and classes."""
-        if tl_emb is None or br_emb is None:
-            raise ValueError('CornerHead groups corners by their embeddings: set corner_emb_channels > 0')
-        batch, _, height, width = tl_heat.shape
-        inp_h, inp_w = img_meta['pad_shape'][:2]
-        tl_scores, tl_inds, tl_clses, tl_ys, tl_xs = get_topk_from_heatmap(get_local_maximum(tl_heat, kernel), k=k)
-        br_scores, br_inds, br_clses, br_ys, br_xs = get_topk_from_heatmap(get_local_maximum(br_heat, kernel), k=k)
-        tl_off = transpose_and_gather_feat(tl_off, tl_inds).view(batch, k, 1, 2)
-        br_off = transpose_and_gather_feat(br_off, br_inds).view(batch, 1, k, 2)
-        border = img_meta.get('border', (0, 0, 0, 0))  # RandomCenterCropPad's test padding (top, _, left, _)
-        tl_xs = ((tl_xs.view(batch, k, 1) + tl_off[..., 0]) * (inp_w / width) - border[2]).clamp(min=0)
-        tl_ys = ((tl_ys.view(batch, k, 1) + tl_off[..., 1]) * (inp_h / height) - border[0]).clamp(min=0)
-        br_xs = ((br_xs.view(batch, 1, k) + br_off[..., 0]) * (inp_w / width) - border[2]).clamp(min=0)
-        br_ys = ((br_ys.view(batch, 1, k) + br_off[..., 1]) * (inp_h / height) - border[0]).clamp(min=0)
-        tl_xs, tl_ys, br_xs, br_ys = torch.broadcast_tensors(tl_xs, tl_ys, br_xs, br_ys)
+        image, scores (the corners' mean; -1 for pairs of different classes, inverted corners, or corners that do
+        not belong together: embeddings farther apart than ``distance_threshold``, or, with centripetal shifts,
+        shifted corners outside the pair's central region) and classes."""
+        with_emb, with_shift = tl_emb is not None and br_emb is not None, tl_centripetal_shift is not None
+        if with_emb == with_shift:
+            raise ValueError('CornerHead groups corners by their embeddings (corner_emb_channels > 0) or, '
+                             'CentripetalHead, by centripetal shifts: exactly one of them')
+        batch = tl_heat.shape[0]
+        tl = self._top_corners(tl_heat, tl_off, k, kernel, (batch, k, 1))
+        br = self._top_corners(br_heat, br_off, k, kernel, (batch, 1, k))
+        to_image = _ImageFrame(img_meta, tl_heat.shape)
+        tl_xs, tl_ys, br_xs, br_ys = torch.broadcast_tensors(to_image.x(tl['xs']), to_image.y(tl['ys']),
+                                                             to_image.x(br['xs']), to_image.y(br['ys']))
         bboxes = torch.stack((tl_xs, tl_ys, br_xs, br_ys), dim=3)
-        dists = torch.abs(transpose_and_gather_feat(tl_emb, tl_inds).view(batch, k, 1)
-                          - transpose_and_gather_feat(br_emb, br_inds).view(batch, 1, k))
-        scores = (tl_scores.view(batch, k, 1) + br_scores.view(batch, 1, k)) / 2
-        tl_clses = tl_clses.view(batch, k, 1).expand(batch, k, k)
-        invalid = ((tl_clses != br_clses.view(batch, 1, k)) | (dists > distance_threshold) | (br_xs <= tl_xs)
-                   | (br_ys <= tl_ys))
+        invalid = (br_xs <= tl_xs) | (br_ys <= tl_ys)
+        if with_emb:
+            dists = torch.abs(transpose_and_gather_feat(tl_emb, tl['inds']).view(batch, k, 1)
+                              - transpose_and_gather_feat(br_emb, br['inds']).view(batch, 1, k))
+        else:
+            tl_shift = transpose_and_gather_feat(tl_centripetal_shift, tl['inds']).view(batch, k, 1, 2).exp()
+            br_shift = transpose_and_gather_feat(br_centripetal_shift, br['inds']).view(batch, 1, k, 2).exp()
+            centres = torch.stack(torch.broadcast_tensors(
+                to_image.x(tl['xs'] + tl_shift[..., 0]), to_image.y(tl['ys'] + tl_shift[..., 1]),
+                to_image.x(br['xs'] - br_shift[..., 0]), to_image.y(br['ys'] - br_shift[..., 1])), dim=3)
+            dists, outside = _centripetal_checks(bboxes, centres)
+            invalid = invalid | outside
+        scores = (tl['scores'] + br['scores']) / 2
+        tl_clses = tl['clses'].expand(batch, k, k)
+        invalid = invalid | (tl_clses != br['clses']) | (dists > distance_threshold)
         scores, inds = torch.topk(torch.where(invalid, -torch.ones_like(scores), scores).view(batch, -1),
                                   min(num_dets, k * k))
         bboxes = gather_feat(bboxes.view(batch, -1, 4), inds)
         clses = gather_feat(tl_clses.contiguous().view(batch, -1, 1), inds).float()
         return bboxes, scores.unsqueeze(2), clses
+
+    @staticmethod
+    def _top_corners(heat, offset, k: int, kernel: int, shape: tuple) -> dict:
+        """The ``k`` best local maxima of a corner heatmap: scores, flat indices, classes and sub-cell positions
+        (grid units), each viewed as ``shape``."""
+        scores, inds, clses, ys, xs = get_topk_from_heatmap(get_local_maximum(heat, kernel), k=k)
+        offset = transpose_and_gather_feat(offset, inds).view(*shape, 2)
+        return dict(scores=scores.view(shape), inds=inds, clses=clses.view(shape), xs=xs.view(shape) + offset[..., 0],
+                    ys=ys.view(shape) + offset[..., 1])
+
+
+class _ImageFrame:
+    """Grid positions to input-image coordinates: scaled to the padded input, minus RandomCenterCropPad's test
+    border (top, bottom, left, right), clamped at 0."""
+
+    def __init__(self, img_meta: dict, heat_shape):
+        height, width = heat_shape[2:]
+        inp_h, inp_w = img_meta['pad_shape'][:2]
+        border = img_meta.get('border', (0, 0, 0, 0))
+        self.x_scale, self.y_scale, self.x_off, self.y_off = inp_w / width, inp_h / height, border[2], border[0]
+
+    def x(self, xs: torch.Tensor) -> torch.Tensor:
+        return (xs * self.x_scale - self.x_off).clamp(min=0)
+
+    def y(self, ys: torch.Tensor) -> torch.Tensor:
+        return (ys * self.y_scale - self.y_off).clamp(min=0)
+
+
+def _centripetal_checks(bboxes: torch.Tensor, centres: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """CentripetalNet's pair test: the box's central region (``mu`` = 1/2.1 of its size above 3500 px^2, else
+    1/2.4); returns the area ratio of the shifted-corner box to that region, and where a shifted corner falls
+    outside the region."""
+    area = ((bboxes[..., 2] - bboxes[..., 0]) * (bboxes[..., 3] - bboxes[..., 1])).abs()
+    mu = torch.where(area > 3500, torch.full_like(area, 1 / 2.1), torch.full_like(area, 1 / 2.4))
+    cx, cy = (bboxes[..., 0] + bboxes[..., 2]) / 2, (bboxes[..., 1] + bboxes[..., 3]) / 2
+    half_w, half_h = mu * (bboxes[..., 2] - bboxes[..., 0]) / 2, mu * (bboxes[..., 3] - bboxes[..., 1]) / 2
+    region = torch.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], dim=-1)
+    region_area = ((region[..., 2] - region[..., 0]) * (region[..., 3] - region[..., 1])).abs()
+    centre_area = ((centres[..., 2] - centres[..., 0]) * (centres[..., 3] - centres[..., 1])).abs()
+    outside = torch.zeros_like(area, dtype=torch.bool)
+    for i, (low, high) in enumerate(((0, 2), (1, 3), (0, 2), (1, 3))):
+        outside |= (centres[..., i] <= region[..., low]) | (centres[..., i] >= region[..., high])
+    return centre_area / region_area, outside

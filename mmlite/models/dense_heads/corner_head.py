@@ -49,7 +49,8 @@ def _corner_targets(box: torch.Tensor, label, ratios: torch.Tensor, width: int, 
                  bottom=int(min(bottom, height - 1)))
     radius = gaussian_radius((ceil(box_h), ceil(box_w)), min_overlap=0.3)
     centripetal = [(center - scaled_box[:2]).tolist(), (scaled_box[2:] - center).tolist()]
-    return dict(offsets=([left - cells['left'], top - cells['top']], [right - cells['right'], bottom - cells['bottom']]),
+    offsets = ([left - cells['left'], top - cells['top']], [right - cells['right'], bottom - cells['bottom']])
+    return dict(offsets=offsets,
                 cells=cells, radius=max(0, int(radius)), label=int(label),
                 guiding=((center[0] - cells['left']).item(), (center[1] - cells['top']).item(),
                          (cells['right'] - center[0]).item(), (cells['bottom'] - center[1]).item()),

@@ -82,7 +82,7 @@ GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
-SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py'}
+SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py', 'sparse_rcnn': 'sparse_rcnn/sparse_rcnn_r50_fpn_1x_coco.py'}
 CORNERNET = {'cornernet': 'cornernet/cornernet_hourglass104_mstest_10x5_210e_coco.py',
              'centripetalnet': 'centripetalnet/centripetalnet_hourglass104_mstest_16x6_210e_coco.py'}
 SEESAW = {
@@ -177,6 +177,13 @@ def _shrink(model) -> None:
             if bbox_head.type == 'DoubleConvFCBBoxHead':
                 bbox_head.update(in_channels=WIDTH, conv_out_channels=32, fc_out_channels=32, num_classes=NUM_CLASSES,
                                  num_convs=1)
+            elif bbox_head.type == 'DIIHead':  # 20 proposals of WIDTH channels (set below), 4 heads
+                bbox_head.update(in_channels=WIDTH, feedforward_channels=32, num_heads=4, num_classes=NUM_CLASSES)
+                bbox_head.dynamic_conv_cfg.update(in_channels=WIDTH, feat_channels=8, out_channels=WIDTH)
+                roi.proposal_feature_channel = WIDTH
+                model.rpn_head.update(num_proposals=20, proposal_feature_channel=WIDTH)
+                model.rpn_head.pop('in_channels', None)
+                model.rpn_head.pop('feat_channels', None)
             elif bbox_head.type == 'SABLHead':
                 bbox_head.update(cls_in_channels=WIDTH, reg_in_channels=WIDTH, reg_offset_out_channels=WIDTH,
                                  reg_cls_out_channels=WIDTH, cls_out_channels=32, num_classes=NUM_CLASSES)

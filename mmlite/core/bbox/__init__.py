@@ -4,14 +4,17 @@ from .assign import AscendMaxIoUAssigner, AssignResult, BaseAssigner, MaxIoUAssi
 from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
 from .bucketing_coder import BucketingBBoxCoder, bbox2bucket, bucket2bbox
-from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, build_assigner, build_bbox_coder,
-                      build_iou_calculator, build_sampler)
+from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, MATCH_COST, build_assigner,
+                      build_bbox_coder, build_iou_calculator, build_match_cost, build_sampler)
 from .center_region_assigner import CenterRegionAssigner
 from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
                     bbox2delta, delta2bbox)
 from .grid_assigner import GridAssigner
+from .hungarian_assigner import HungarianAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_delta2bbox
+from .linear_assignment import linear_sum_assignment
+from .match_costs import BBoxL1Cost, ClassificationCost, FocalLossCost, IoUCost
 from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
@@ -36,5 +39,7 @@ __all__ = [
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
     'CenterRegionAssigner', 'TBLRBBoxCoder', 'bboxes2tblr', 'tblr2bboxes',
-    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner', 'SimOTAAssigner'
+    'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner', 'SimOTAAssigner',
+    'MATCH_COST', 'build_match_cost', 'HungarianAssigner', 'linear_sum_assignment', 'BBoxL1Cost', 'ClassificationCost',
+    'FocalLossCost', 'IoUCost'
 ]

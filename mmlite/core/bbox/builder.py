@@ -32,3 +32,10 @@ def build_bbox_coder(cfg: dict, **default_args):
 
 def build_iou_calculator(cfg: dict, default_args: dict | None = None):
     return _build(cfg, IOU_CALCULATORS, 'iou_calculator', default_args)
+
+
+MATCH_COST = Registry('match_cost')
+
+
+def build_match_cost(cfg: dict, default_args: dict | None = None):
+    return _build(cfg, MATCH_COST, 'match_cost', default_args)

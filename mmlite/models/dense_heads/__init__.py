@@ -9,6 +9,7 @@ from .centernet_head import CenterNetHead
 from .centripetal_head import CentripetalHead
 from .corner_head import CornerHead
 from .decoupled_solo_head import DecoupledSOLOHead, DecoupledSOLOLightHead
+from .embedding_rpn_head import EmbeddingRPNHead
 from .fcos_head import FCOSHead
 from .fovea_head import FoveaHead
 from .free_anchor_retina_head import FreeAnchorRetinaHead
@@ -44,5 +45,5 @@ __all__ = [
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
-    'CentripetalHead'
+    'CentripetalHead', 'EmbeddingRPNHead'
 ]

@@ -64,6 +64,12 @@ def required_train_cfg_keys(head_cfg: dict | None, default: tuple) -> tuple:
     return tuple(getattr(_head_class(head_cfg), 'required_train_cfg_keys', default))
 
 
+def required_test_cfg_keys(head_cfg: dict | None, default: tuple) -> tuple:
+    """The ``test_cfg`` keys the head class of ``head_cfg`` needs (its ``required_test_cfg_keys``, else
+    ``default``)."""
+    return tuple(getattr(_head_class(head_cfg), 'required_test_cfg_keys', default))
+
+
 def check_dense_test_cfg(test_cfg, head_cfg: dict | None) -> ConfigDict | None:
     """A single-stage detector's validated ``test_cfg``: the dense-head keys plus those the head declares, or
     exactly the head's own ``test_cfg_keys`` when it defines them (with its ``required_test_cfg_keys``)."""

@@ -1,6 +1,6 @@
 """Second-stage (RoI) heads with mmdet names."""
 from .base_roi_head import BaseRoIHead
-from .bbox_heads import (BBoxHead, ConvFCBBoxHead, DoubleConvFCBBoxHead, SABLHead, Shared2FCBBoxHead,
+from .bbox_heads import (BBoxHead, ConvFCBBoxHead, DIIHead, DoubleConvFCBBoxHead, SABLHead, Shared2FCBBoxHead,
                          Shared4Conv1FCBBoxHead)
 from .cascade_roi_head import CascadeRoIHead
 from .double_roi_head import DoubleHeadRoIHead
@@ -15,6 +15,7 @@ from .point_rend_roi_head import PointRendRoIHead
 from .roi_extractors import BaseRoIExtractor, GenericRoIExtractor, SingleRoIExtractor
 from .scnet_roi_head import SCNetRoIHead
 from .shared_heads import ResLayer
+from .sparse_roi_head import SparseRoIHead
 from .standard_roi_head import StandardRoIHead
 from .trident_roi_head import TridentRoIHead
 
@@ -24,5 +25,5 @@ __all__ = [
     'BaseRoIExtractor', 'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead',
     'ResLayer', 'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
     'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead',
-    'SCNetRoIHead'
+    'SCNetRoIHead', 'SparseRoIHead', 'DIIHead'
 ]

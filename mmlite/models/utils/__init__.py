@@ -2,6 +2,7 @@
 from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
 from .ckpt_convert import pvt_convert, swin_converter
 from .csp_layer import CSPLayer, DarknetBottleneck
+from .dynamic_conv import DynamicConv
 from .dyrelu import DyReLU
 from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, gaussian_radius, gen_gaussian_target,
                               get_local_maximum, get_topk_from_heatmap, transpose_and_gather_feat)
@@ -17,5 +18,5 @@ __all__ = [
     'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
     'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat',
     'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d',
-    'SimplifiedBasicBlock'
+    'SimplifiedBasicBlock', 'DynamicConv'
 ]

@@ -82,7 +82,8 @@ GRID = {'grid_rcnn': 'grid_rcnn/grid_rcnn_r50_fpn_gn-head_1x_coco.py',
 PISA = {'pisa_faster': 'pisa/pisa_faster_rcnn_r50_fpn_1x_coco.py',
         'pisa_mask': 'pisa/pisa_mask_rcnn_r50_fpn_1x_coco.py',
         'pisa_retinanet': 'pisa/pisa_retinanet_r50_fpn_1x_coco.py'}
-SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py', 'sparse_rcnn': 'sparse_rcnn/sparse_rcnn_r50_fpn_1x_coco.py'}
+SCNET = {'scnet': 'scnet/scnet_r50_fpn_1x_coco.py', 'sparse_rcnn': 'sparse_rcnn/sparse_rcnn_r50_fpn_1x_coco.py',
+         'queryinst': 'queryinst/queryinst_r50_fpn_1x_coco.py'}
 CORNERNET = {'cornernet': 'cornernet/cornernet_hourglass104_mstest_10x5_210e_coco.py',
              'centripetalnet': 'centripetalnet/centripetalnet_hourglass104_mstest_16x6_210e_coco.py'}
 SEESAW = {
@@ -197,6 +198,8 @@ def _shrink(model) -> None:
                 mask_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, num_classes=NUM_CLASSES, num_convs=2)
                 if mask_head.type == 'CoarseMaskHead':
                     mask_head.fc_out_channels = 32
+                if mask_head.type == 'DynamicMaskHead':
+                    mask_head.dynamic_conv_cfg.update(in_channels=WIDTH, feat_channels=8, out_channels=WIDTH)
         if 'point_head' in roi:
             roi.point_head.update(in_channels=WIDTH, fc_channels=WIDTH, num_classes=NUM_CLASSES)
         if 'semantic_head' in roi:

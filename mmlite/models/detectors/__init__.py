@@ -19,7 +19,7 @@ from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
 from .single_stage_instance_seg import SOLO, SingleStageInstanceSegmentor, SOLOv2
-from .sparse_rcnn import SparseRCNN
+from .sparse_rcnn import QueryInst, SparseRCNN
 from .tood import TOOD
 from .trident_faster_rcnn import TridentFasterRCNN
 from .two_stage import TwoStageDetector
@@ -33,5 +33,5 @@ __all__ = [
     'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
-    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN'
+    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst'
 ]

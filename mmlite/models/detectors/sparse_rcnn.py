@@ -39,3 +39,8 @@ class SparseRCNN(TwoStageDetector):
         metas = [dict(img_shape=(img.shape[2], img.shape[3], 3)) for _ in range(len(img))]
         proposal_boxes, proposal_features, _ = self.rpn_head.simple_test_rpn(x, metas)
         return self.roi_head.forward_dummy(x, proposal_boxes, proposal_features, metas)
+
+
+@DETECTORS.register_module()
+class QueryInst(SparseRCNN):
+    """QueryInst (Fang et al., 2021): Sparse R-CNN whose stages also predict masks (``DynamicMaskHead``)."""

@@ -3,6 +3,7 @@ from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, Rand
 from .auto_augment import AutoAugment
 from .center_crop_pad import RandomCenterCropPad
 from .compose import Compose
+from .copy_paste import CopyPaste
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
@@ -16,5 +17,5 @@ __all__ = [
     'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
-    'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug'
+    'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug', 'CopyPaste'
 ]

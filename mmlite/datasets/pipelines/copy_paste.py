@@ -73,7 +73,8 @@ class CopyPaste:
         valid = (np.all(np.abs(updated_bboxes - dst['gt_bboxes']) <= self.bbox_occluded_thr, axis=-1)
                  | (updated.masks.sum(axis=(1, 2)) > self.mask_occluded_thr))
         masks = np.concatenate([updated.masks[valid], src['gt_masks'].masks])
-        dst['img'] = (dst['img'] * (1 - composed[..., None]) + src['img'] * composed[..., None]).astype(dst['img'].dtype)
+        pasted = dst['img'] * (1 - composed[..., None]) + src['img'] * composed[..., None]
+        dst['img'] = pasted.astype(dst['img'].dtype)
         dst['gt_bboxes'] = np.concatenate([updated_bboxes[valid], src['gt_bboxes']])
         dst['gt_labels'] = np.concatenate([dst['gt_labels'][valid], src['gt_labels']])
         dst['gt_masks'] = BitmapMasks(masks, masks.shape[1], masks.shape[2])

@@ -59,6 +59,20 @@ def tiny_golden_model(name: str, weights: dict, max_per_img: int = 20):
     return load_weights(build_detector(cfg), backbone, weights)
 
 
+def tiny_golden_rcnn(name: str, weights: dict, parts=('backbone.', 'neck.', 'rpn_head.')):
+    """The shrunk two-stage model ``name`` with the golden tiny weights of ``parts`` and ``weights`` (the RoI head's,
+    as mmdet recorded them); at most 20 detections and 300 RPN proposals per image. Buffers the recordings leave
+    out (a loss's class counts) keep their initial values."""
+    cfg = tiny_model_cfg(name)
+    cfg['test_cfg']['rcnn']['max_per_img'] = 20
+    if cfg['test_cfg'].get('rpn'):
+        cfg['test_cfg']['rpn']['max_per_img'] = 300
+    model = build_detector(cfg)
+    shared = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith(tuple(parts))}
+    counts = {k: v for k, v in model.state_dict().items() if 'cum_samples' in k}
+    return load_weights(model, shared, weights, counts)
+
+
 def tiny_golden_distillation_model(name: str, weights: dict):
     """:func:`tiny_golden_model` of a distillation config: the ``teacher.``-prefixed ``weights`` (and the golden
     tiny backbone) go to its teacher."""

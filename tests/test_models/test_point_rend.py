@@ -16,12 +16,11 @@ import pytest
 import torch
 
 from mmlite.core.mask import BitmapMasks
-from mmlite.models import build_detector
 from mmlite.ops import SimpleRoIAlign, point_sample, roi_align
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
-                                flip_aug_results, golden_training_log_vars, tie_order)
+                                flip_aug_results, golden_training_log_vars, tie_order, tiny_golden_rcnn)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 RECORDED = torch.load(osp.join(DATA, 'mmdet2282_point_rend_golden.pth'), weights_only=True)
@@ -29,10 +28,7 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_point_rend_layout.json')))
 
 
 def _model():
-    cfg = tiny_model_cfg('point_rend')
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    cfg['test_cfg']['rpn']['max_per_img'] = 300
-    return load_weights(build_detector(cfg), GOLDEN['weights']['two_stage'], RECORDED['weights'])
+    return tiny_golden_rcnn('point_rend', RECORDED['weights'], parts=('', ))  # every part but the recorded heads
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

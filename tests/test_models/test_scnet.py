@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import torch
 
-from mmlite.models import build_detector, build_head
+from mmlite.models import build_head
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, full_size_layout, merged_config
 from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
-                                golden_training_log_vars, tie_order)
+                                golden_training_log_vars, tie_order, tiny_golden_rcnn)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 RECORDED = torch.load(osp.join(DATA, 'mmdet2282_scnet_golden.pth'), weights_only=True)
@@ -25,11 +25,7 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_scnet_layout.json')))
 
 
 def _model():
-    cfg = tiny_model_cfg('scnet')
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    cfg['test_cfg']['rpn']['max_per_img'] = 300
-    shared = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if not k.startswith('roi_head.')}
-    return load_weights(build_detector(cfg), shared, RECORDED['weights'])
+    return tiny_golden_rcnn('scnet', RECORDED['weights'])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -15,10 +15,11 @@ import pytest
 import torch
 
 from mmlite.core.mask import BitmapMasks
-from mmlite.models import build_detector, build_loss
+from mmlite.models import build_loss
 
-from ._tiny import CONFIGS, SEESAW, full_size_layout, load_weights, merged_config, tiny_model_cfg
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match, tie_order
+from ._tiny import CONFIGS, SEESAW, full_size_layout, merged_config
+from .test_mmdet_golden import (GOLDEN, _assert_dets_equal, _assert_masks_equal, _metas, assert_log_vars_match,
+                                tie_order, tiny_golden_rcnn)
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 RECORDED = torch.load(osp.join(DATA, 'mmdet2282_seesaw_golden.pth'), weights_only=True)
@@ -27,13 +28,7 @@ KEYS = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data',
 
 
 def _model(name):
-    cfg = tiny_model_cfg(name)
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    cfg['test_cfg']['rpn']['max_per_img'] = 300
-    shared = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if not k.startswith('roi_head.')}
-    model = build_detector(cfg)
-    counts = {k: v for k, v in model.state_dict().items() if 'cum_samples' in k}
-    return load_weights(model, shared, RECORDED['weights'][name], counts)
+    return tiny_golden_rcnn(name, RECORDED['weights'][name])
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

@@ -16,10 +16,9 @@ import pytest
 import torch
 
 from mmlite.core.bbox import HungarianAssigner, linear_sum_assignment
-from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
-from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tie_order
+from ._tiny import CONFIGS, full_size_layout, merged_config
+from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tie_order, tiny_golden_rcnn
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
 RECORDED = torch.load(osp.join(DATA, 'mmdet2282_sparse_rcnn_golden.pth'), weights_only=True)
@@ -27,10 +26,7 @@ LAYOUT = json.load(open(osp.join(DATA, 'mmdet2282_sparse_rcnn_layout.json')))
 
 
 def _model():
-    cfg = tiny_model_cfg('sparse_rcnn')
-    cfg['test_cfg']['rcnn']['max_per_img'] = 20
-    shared = {k: v for k, v in GOLDEN['weights']['two_stage'].items() if k.startswith(('backbone.', 'neck.'))}
-    return load_weights(build_detector(cfg), shared, RECORDED['weights'])
+    return tiny_golden_rcnn('sparse_rcnn', RECORDED['weights'], parts=('backbone.', 'neck.'))
 
 
 @pytest.mark.parametrize('name', sorted(LAYOUT['configs']))

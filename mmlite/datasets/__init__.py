@@ -8,6 +8,7 @@ from .cityscapes import CityscapesDataset  # noqa: E402
 from .coco import CocoDataset  # noqa: E402
 from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
+from .deepfashion import DeepFashionDataset  # noqa: E402
 from .lvis import LVISDataset, LVISV1Dataset, LVISV05Dataset  # noqa: E402
 from .multi_image_mix import MultiImageMixDataset  # noqa: E402
 from .objects365 import Objects365V1Dataset, Objects365V2Dataset  # noqa: E402
@@ -17,7 +18,7 @@ from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler
                        InfiniteGroupBatchSampler)
 from .toy_coco import TOY_CLASSES, ToyCocoDataset, make_toy_coco  # noqa: E402
 from .utils import NumClassCheckHook, get_loading_pipeline, replace_ImageToTensor  # noqa: E402
-from .wider_face import DeepFashionDataset, WIDERFaceDataset  # noqa: E402
+from .wider_face import WIDERFaceDataset  # noqa: E402
 from .xml_style import VOCDataset, XMLDataset  # noqa: E402
 
 __all__ = [

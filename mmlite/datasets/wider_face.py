@@ -1,11 +1,10 @@
-"""WIDER FACE in Pascal VOC style XML, and DeepFashion in COCO format."""
+"""``WIDERFaceDataset``: WIDER FACE converted to Pascal VOC style XML."""
 from __future__ import annotations
 
 import os.path as osp
 
 from ..core.evaluation.class_names import wider_face_classes
 from ..utils import list_from_file
-from .coco import CocoDataset
 from .registry import DATASETS
 from .xml_style import XMLDataset
 
@@ -29,14 +28,3 @@ class WIDERFaceDataset(XMLDataset):
             infos.append(dict(id=img_id, filename=osp.join(folder.text, f'{img_id}.jpg'),
                               width=int(size.find('width').text), height=int(size.find('height').text)))
         return infos
-
-
-@DATASETS.register_module()
-class DeepFashionDataset(CocoDataset):
-    """DeepFashion (In-shop clothes) instances in COCO format, 15 classes."""
-
-    CLASSES = ('top', 'skirt', 'leggings', 'dress', 'outer', 'pants', 'bag', 'neckwear', 'headwear', 'eyeglass',
-               'belt', 'footwear', 'hair', 'skin', 'face')
-    PALETTE = [(0, 192, 64), (0, 64, 96), (128, 192, 192), (0, 64, 64), (0, 192, 224), (0, 192, 192),
-               (128, 192, 64), (0, 192, 96), (128, 32, 192), (0, 0, 224), (0, 0, 64), (0, 160, 192),
-               (128, 0, 96), (128, 0, 192), (0, 32, 192)]

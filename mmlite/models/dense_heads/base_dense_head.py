@@ -19,6 +19,17 @@ def zero_deform_offsets(module: nn.Module) -> None:
             nn.init.zeros_(layer.conv_offset.bias)
 
 
+def nms_per_class(bboxes: torch.Tensor, labels: torch.Tensor, cfg) -> tuple:
+    """Keypoint heads' NMS: per-class ``cfg.nms`` (or the older ``nms_cfg``) over ``(n, 5)`` detections, then the
+    best ``cfg.max_per_img`` (all with a non-positive value)."""
+    if labels.numel() > 0:
+        nms_cfg = cfg.get('nms', cfg.get('nms_cfg'))
+        bboxes, keep = batched_nms(bboxes[:, :4], bboxes[:, -1].contiguous(), labels, nms_cfg)
+        if cfg.max_per_img > 0:
+            bboxes, labels = bboxes[:cfg.max_per_img], labels[keep][:cfg.max_per_img]
+    return bboxes, labels
+
+
 class BaseDenseHead(BaseModule):
     """Dense (per-location) heads: RPNHead, RetinaHead...
 

@@ -6,13 +6,12 @@ import torch
 import torch.nn as nn
 
 from ...cnn import bias_init_with_prob, normal_init
-from ...core.post_processing import batched_nms
 from ...core.utils import multi_apply
 from ...runner import force_fp32
 from ..builder import HEADS, build_loss
 from ..utils.gaussian_target import (draw_gaussian_targets, gaussian_radius, get_local_maximum, get_topk_from_heatmap,
                                      transpose_and_gather_feat)
-from .base_dense_head import BaseDenseHead
+from .base_dense_head import BaseDenseHead, nms_per_class
 
 
 def _single_level(*preds) -> None:
@@ -164,9 +163,4 @@ class CenterNetHead(BaseDenseHead):
         return torch.cat((bboxes, scores[..., None]), dim=-1), labels
 
     def _bboxes_nms(self, bboxes, labels, cfg) -> tuple:
-        if labels.numel() > 0:
-            nms_cfg = cfg.get('nms', cfg.get('nms_cfg'))
-            bboxes, keep = batched_nms(bboxes[:, :4], bboxes[:, -1].contiguous(), labels, nms_cfg)
-            if cfg.max_per_img > 0:
-                bboxes, labels = bboxes[:cfg.max_per_img], labels[keep][:cfg.max_per_img]
-        return bboxes, labels
+        return nms_per_class(bboxes, labels, cfg)

@@ -8,14 +8,13 @@ import torch
 import torch.nn as nn
 
 from ...cnn import ConvModule, bias_init_with_prob
-from ...core.post_processing import batched_nms
 from ...core.utils import multi_apply
 from ...ops import CornerPool
 from ...runner import BaseModule, force_fp32
 from ..builder import HEADS, build_loss
 from ..utils.gaussian_target import (gather_feat, gaussian_radius, gen_gaussian_target, get_local_maximum,
                                      get_topk_from_heatmap, transpose_and_gather_feat)
-from .base_dense_head import BaseDenseHead
+from .base_dense_head import BaseDenseHead, nms_per_class
 
 
 class BiCornerPool(BaseModule):
@@ -234,12 +233,7 @@ class CornerHead(BaseDenseHead):
         return detections, labels
 
     def _bboxes_nms(self, bboxes, labels, cfg) -> tuple:
-        if labels.numel() > 0:
-            bboxes, keep = batched_nms(bboxes[:, :4], bboxes[:, -1].contiguous(), labels,
-                                       cfg.get('nms', cfg.get('nms_cfg')))
-            if cfg.max_per_img > 0:
-                bboxes, labels = bboxes[:cfg.max_per_img], labels[keep][:cfg.max_per_img]
-        return bboxes, labels
+        return nms_per_class(bboxes, labels, cfg)
 
     def decode_heatmap(self, tl_heat, br_heat, tl_off, br_off, tl_emb=None, br_emb=None, tl_centripetal_shift=None,
                        br_centripetal_shift=None, img_meta=None, k: int = 100, kernel: int = 3,

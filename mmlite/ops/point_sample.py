@@ -68,6 +68,20 @@ def point_sample(input: torch.Tensor, points: torch.Tensor, align_corners: bool 
     return output.squeeze(3) if flat else output
 
 
+def sample_roi_points(features: torch.Tensor, rois: torch.Tensor, rel_roi_points: torch.Tensor,
+                      spatial_scale: float, align_corners: bool = False) -> torch.Tensor:
+    """``(n, channels, points)``: each RoI's ``[0, 1]`` points sampled from its own image's ``(N, C, h, w)``
+    feature map, whose pixels are ``1 / spatial_scale`` image pixels; ``rois`` carry the batch index first."""
+    sampled = features.new_zeros(rois.shape[0], features.shape[1], rel_roi_points.shape[1])
+    for batch_ind in range(features.shape[0]):
+        inds = torch.nonzero(rois[:, 0].long() == batch_ind).squeeze(1)
+        if inds.numel():
+            feat = features[batch_ind:batch_ind + 1]
+            points = rel_roi_point_to_rel_img_point(rois[inds], rel_roi_points[inds], feat, spatial_scale)
+            sampled[inds] = point_sample(feat, points.unsqueeze(0), align_corners=align_corners)[0].transpose(0, 1)
+    return sampled
+
+
 class SimpleRoIAlign(nn.Module):
     """RoI features sampled bilinearly at the centres of an ``output_size`` grid of each RoI (one sample per bin).
 
@@ -85,15 +99,8 @@ class SimpleRoIAlign(nn.Module):
         self.use_torchvision = False
 
     def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
-        rel_roi_points = generate_grid(rois.shape[0], self.output_size, rois.device)
-        roi_feats = features.new_zeros(rois.shape[0], features.shape[1], self.output_size[0] * self.output_size[1])
-        for batch_ind in range(features.shape[0]):
-            inds = torch.nonzero(rois[:, 0].long() == batch_ind).squeeze(1)
-            if inds.numel():
-                feat = features[batch_ind:batch_ind + 1]
-                points = rel_roi_point_to_rel_img_point(rois[inds], rel_roi_points[inds], feat, self.spatial_scale)
-                roi_feats[inds] = point_sample(feat, points.unsqueeze(0), align_corners=not self.aligned)[0] \
-                    .transpose(0, 1)
+        grid = generate_grid(rois.shape[0], self.output_size, rois.device)
+        roi_feats = sample_roi_points(features, rois, grid, self.spatial_scale, align_corners=not self.aligned)
         return roi_feats.view(rois.shape[0], features.shape[1], *self.output_size)
 
     def __repr__(self) -> str:

@@ -5,7 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from ...core.bbox import bbox2roi
-from ...ops import point_sample, rel_roi_point_to_rel_img_point
+from ...ops import point_sample
+from ...ops.point_sample import sample_roi_points
 from ..builder import HEADS, build_head
 from .standard_roi_head import StandardRoIHead
 
@@ -47,18 +48,8 @@ class PointRendRoIHead(StandardRoIHead):
     def _get_fine_grained_point_feats(self, x, rois, rel_roi_points, img_metas) -> torch.Tensor:
         """``(n, channels, points)``: each RoI's points sampled from every feature level the mask RoI
         extractor reads, concatenated over the levels."""
-        levels = []
-        for level, stride in enumerate(self.mask_roi_extractor.featmap_strides):
-            feats = x[level]
-            level_feats = feats.new_zeros(rois.shape[0], feats.shape[1], rel_roi_points.shape[1])
-            for img_ind in range(len(img_metas)):
-                inds = torch.nonzero(rois[:, 0].long() == img_ind).squeeze(1)
-                if inds.numel():
-                    feat = feats[img_ind:img_ind + 1]
-                    points = rel_roi_point_to_rel_img_point(rois[inds], rel_roi_points[inds], feat, 1. / stride)
-                    level_feats[inds] = point_sample(feat, points.unsqueeze(0))[0].transpose(0, 1)
-            levels.append(level_feats)
-        return torch.cat(levels, dim=1)
+        return torch.cat([sample_roi_points(x[level], rois, rel_roi_points, 1. / stride)
+                          for level, stride in enumerate(self.mask_roi_extractor.featmap_strides)], dim=1)
 
     def _mask_point_forward_test(self, x, rois, label_pred, mask_pred, img_metas) -> torch.Tensor:
         """The coarse ``mask_pred`` upsampled ``subdivision_steps`` times, its most uncertain cells re-predicted

@@ -12,6 +12,15 @@ from .cascade_roi_head import CascadeRoIHead, _stage_losses
 _FUSION_BRANCHES = ('bbox', 'mask')
 
 
+def add_pooled_semantic(roi_feats, extractor, semantic, rois):
+    """``roi_feats`` plus the ``semantic`` feature map pooled over ``rois`` by ``extractor`` (average-pooled to the
+    RoI features' size when it differs)."""
+    pooled = extractor([semantic], rois)
+    if pooled.shape[-2:] != roi_feats.shape[-2:]:
+        pooled = F.adaptive_avg_pool2d(pooled, roi_feats.shape[-2:])
+    return roi_feats + pooled
+
+
 @HEADS.register_module()
 class HybridTaskCascadeRoIHead(CascadeRoIHead):
     """Hybrid Task Cascade (Chen et al., 2019).
@@ -56,13 +65,10 @@ class HybridTaskCascadeRoIHead(CascadeRoIHead):
         return (*x, self.semantic_head(x)[1]) if self.with_semantic else tuple(x)
 
     def _fuse_semantic(self, roi_feats, x, rois, branch: str):
-        """``roi_feats`` plus the semantic feature pooled over ``rois`` (resized to them) when fused here."""
+        """``roi_feats`` plus the semantic feature pooled over ``rois`` when fused here."""
         if not self.with_semantic or branch not in self.semantic_fusion:
             return roi_feats
-        semantic = self.semantic_roi_extractor([x[-1]], rois)
-        if semantic.shape[-2:] != roi_feats.shape[-2:]:
-            semantic = F.adaptive_avg_pool2d(semantic, roi_feats.shape[-2:])
-        return roi_feats + semantic
+        return add_pooled_semantic(roi_feats, self.semantic_roi_extractor, x[-1], rois)
 
     def forward_dummy(self, x, proposals):
         return super().forward_dummy(self._with_semantic_feat(x), proposals)

@@ -3,12 +3,12 @@ context branch and the last box head's relayed features."""
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from ...core.bbox import bbox2roi
 from ..builder import HEADS, build_head, build_roi_extractor
 from .base_roi_head import assign_and_sample
 from .cascade_roi_head import CascadeRoIHead, _stage_losses
+from .htc_roi_head import add_pooled_semantic
 
 
 @HEADS.register_module()
@@ -69,10 +69,7 @@ class SCNetRoIHead(CascadeRoIHead):
         """``roi_feats`` plus the pooled semantic feature and each RoI's image context."""
         semantic, glbctx = x[-2], x[-1]
         if semantic is not None:
-            pooled = self.semantic_roi_extractor([semantic], rois)
-            if pooled.shape[-2:] != roi_feats.shape[-2:]:
-                pooled = F.adaptive_avg_pool2d(pooled, roi_feats.shape[-2:])
-            roi_feats = roi_feats + pooled
+            roi_feats = add_pooled_semantic(roi_feats, self.semantic_roi_extractor, semantic, rois)
         if glbctx is not None:
             roi_feats = roi_feats + glbctx[rois[:, 0].long()]
         return roi_feats

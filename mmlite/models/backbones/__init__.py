@@ -2,6 +2,7 @@
 from .csp_darknet import CSPDarknet
 from .darknet import Darknet
 from .detectors_resnet import DetectoRS_ResNet
+from .efficientnet import EfficientNet
 from .hourglass import HourglassNet
 from .hrnet import HRNet
 from .mobilenet_v2 import MobileNetV2
@@ -18,5 +19,5 @@ from .trident_resnet import TridentResNet
 __all__ = [
     'TridentResNet', 'DetectoRS_ResNet', 'CSPDarknet', 'ResNet', 'ResNetV1d', 'ResNeXt', 'ResLayer', 'BasicBlock',
     'Bottleneck', 'RegNet', 'Darknet', 'SSDVGG', 'MobileNetV2', 'Res2Net', 'SwinTransformer', 'HRNet',
-    'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt', 'HourglassNet'
+    'PyramidVisionTransformer', 'PyramidVisionTransformerV2', 'ResNeSt', 'HourglassNet', 'EfficientNet'
 ]

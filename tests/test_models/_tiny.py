@@ -20,6 +20,7 @@ SHIPPED = {
 DENSE = {
     'atss': 'atss/atss_r50_fpn_1x_coco.py',
     'fcos': 'fcos/fcos_r50_caffe_fpn_gn-head_1x_coco.py',
+    'autoassign': 'autoassign/autoassign_r50_fpn_8x2_1x_coco.py',
     'gfl': 'gfl/gfl_r50_fpn_1x_coco.py',
     'retinanet_ghm': 'ghm/retinanet_ghm_r50_fpn_1x_coco.py',
     'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
@@ -168,7 +169,8 @@ def _shrink(model) -> None:
             model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
-        gn_heads = ('FCOSHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead', 'VFNetHead', 'TOODHead')
+        gn_heads = ('FCOSHead', 'AutoAssignHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead', 'VFNetHead',
+                    'TOODHead')
         if model.bbox_head.type in gn_heads or model.bbox_head.get('with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:

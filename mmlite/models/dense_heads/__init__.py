@@ -3,6 +3,7 @@ from .anchor_free_head import AnchorFreeHead
 from .anchor_head import AnchorHead
 from .ascend_heads import AscendAnchorHead, AscendRetinaHead, AscendSSDHead
 from .atss_head import ATSSHead
+from .autoassign_head import AutoAssignHead
 from .base_dense_head import BaseDenseHead
 from .base_mask_head import BaseMaskHead
 from .centernet_head import CenterNetHead
@@ -45,5 +46,5 @@ __all__ = [
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
-    'CentripetalHead', 'EmbeddingRPNHead'
+    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead'
 ]

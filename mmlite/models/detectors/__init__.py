@@ -4,7 +4,7 @@ from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
 from .cornernet import CornerNet
-from .faster_rcnn import FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
+from .faster_rcnn import AutoAssign, FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
 from .fsaf import FSAF
@@ -33,5 +33,6 @@ __all__ = [
     'FasterRCNN', 'MaskRCNN', 'MaskScoringRCNN', 'RetinaNet', 'CascadeRCNN', 'FCOS', 'ATSS', 'PAA', 'FSAF',
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
-    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst'
+    'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
+    'AutoAssign'
 ]

@@ -68,3 +68,11 @@ class PointRend(TwoStageDetector):
     def __init__(self, backbone, rpn_head, roi_head, train_cfg, test_cfg, neck=None, pretrained=None, init_cfg=None):
         super().__init__(backbone=backbone, neck=neck, rpn_head=rpn_head, roi_head=roi_head, train_cfg=train_cfg,
                          test_cfg=test_cfg, pretrained=pretrained, init_cfg=init_cfg)
+
+
+@DETECTORS.register_module()
+class AutoAssign(SingleStageDetector):
+    """AutoAssign (Zhu et al., 2020): a single-stage detector with an ``AutoAssignHead``."""
+
+    def __init__(self, backbone, neck, bbox_head, train_cfg=None, test_cfg=None, pretrained=None, init_cfg=None):
+        super().__init__(backbone, neck, bbox_head, train_cfg, test_cfg, pretrained, init_cfg)

@@ -21,6 +21,7 @@ DENSE = {
     'atss': 'atss/atss_r50_fpn_1x_coco.py',
     'fcos': 'fcos/fcos_r50_caffe_fpn_gn-head_1x_coco.py',
     'autoassign': 'autoassign/autoassign_r50_fpn_8x2_1x_coco.py',
+    'ddod': 'ddod/ddod_r50_fpn_1x_coco.py',
     'gfl': 'gfl/gfl_r50_fpn_1x_coco.py',
     'retinanet_ghm': 'ghm/retinanet_ghm_r50_fpn_1x_coco.py',
     'fcos_improved': 'fcos/fcos_center-normbbox-centeronreg-giou_r50_caffe_fpn_gn-head_1x_coco.py',
@@ -163,14 +164,15 @@ def _shrink(model) -> None:
         if head in model:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
-        # TOOD's layer attention weighs its interactive convs: two of them
-        model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=2 if model.bbox_head.type == 'TOODHead' else 1)
+        # TOOD's layer attention weighs its interactive convs: two of them; DDOD's first conv is a DCN
+        two_convs = model.bbox_head.type in ('TOODHead', 'DDODHead')
+        model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=2 if two_convs else 1)
         if model.bbox_head.type == 'YOLOFHead':  # its towers: num_cls_convs / num_reg_convs
             model.bbox_head.pop('stacked_convs')
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
-        gn_heads = ('FCOSHead', 'AutoAssignHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead', 'VFNetHead',
-                    'TOODHead')
+        gn_heads = ('FCOSHead', 'AutoAssignHead', 'DDODHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead',
+                    'VFNetHead', 'TOODHead')
         if model.bbox_head.type in gn_heads or model.bbox_head.get('with_deform') or model.bbox_head.get('norm_cfg'):
             model.bbox_head.norm_cfg = dict(type='GN', num_groups=4, requires_grad=True)
     if 'roi_head' in model:

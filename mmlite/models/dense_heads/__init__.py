@@ -9,6 +9,7 @@ from .base_mask_head import BaseMaskHead
 from .centernet_head import CenterNetHead
 from .centripetal_head import CentripetalHead
 from .corner_head import CornerHead
+from .ddod_head import DDODHead
 from .decoupled_solo_head import DecoupledSOLOHead, DecoupledSOLOLightHead
 from .embedding_rpn_head import EmbeddingRPNHead
 from .fcos_head import FCOSHead
@@ -46,5 +47,5 @@ __all__ = [
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
-    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead'
+    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead'
 ]

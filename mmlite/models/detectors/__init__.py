@@ -4,7 +4,7 @@ from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
 from .cornernet import CornerNet
-from .faster_rcnn import AutoAssign, FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
+from .faster_rcnn import DDOD, AutoAssign, FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
 from .fsaf import FSAF
@@ -34,5 +34,5 @@ __all__ = [
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
     'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
-    'AutoAssign'
+    'AutoAssign', 'DDOD'
 ]

@@ -21,10 +21,17 @@ from .layers import (PADDING_LAYERS, Conv2d, Conv2dAdaptivePadding, Conv3d, Conv
 from .non_local import NonLocal1d, NonLocal2d, NonLocal3d
 from .plugin import PLUGIN_LAYERS, build_plugin_layer, infer_abbr
 from .transformer import FFN, AdaptivePadding, MultiheadAttention, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
+from .transformer_layers import (ATTENTION, FEEDFORWARD_NETWORK, POSITIONAL_ENCODING, TRANSFORMER_LAYER,
+                                 TRANSFORMER_LAYER_SEQUENCE, BaseTransformerLayer, TransformerLayerSequence,
+                                 build_attention, build_feedforward_network, build_positional_encoding,
+                                 build_transformer_layer, build_transformer_layer_sequence)
 from .vgg import VGG
 
 __all__ = [
-    'GeneralizedAttention',
+    'GeneralizedAttention', 'ATTENTION', 'FEEDFORWARD_NETWORK', 'POSITIONAL_ENCODING', 'TRANSFORMER_LAYER',
+    'TRANSFORMER_LAYER_SEQUENCE', 'BaseTransformerLayer', 'TransformerLayerSequence', 'build_attention',
+    'build_feedforward_network', 'build_positional_encoding', 'build_transformer_layer',
+    'build_transformer_layer_sequence',
     'VGG', 'DROPOUT_LAYERS', 'Dropout', 'DropPath', 'build_dropout', 'drop_path', 'FFN', 'AdaptivePadding',
     'MultiheadAttention', 'PatchEmbed', 'PatchMerging', 'nchw_to_nlc', 'nlc_to_nchw',
     'ConvModule', 'DepthwiseSeparableConvModule', 'fuse_conv_bn', 'CONV_LAYERS', 'NORM_LAYERS', 'ACTIVATION_LAYERS',

@@ -96,6 +96,7 @@ HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
 }
+DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py'}
 SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
@@ -104,7 +105,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET, **CORNERNET}
+             **SEESAW, **SCNET, **CORNERNET, **DETR}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -122,6 +123,26 @@ def tiny_model_cfg(name: str) -> dict:
                      teacher_ckpt=None)
     if 'teacher_config' in model:  # distillation: the shrunk GFL as teacher, its weights given by the test
         model.teacher_config, model.teacher_ckpt = dict(model=tiny_model_cfg('gfl')), None
+    return model.to_dict()
+
+
+def tiny_detr_cfg(name: str) -> dict:
+    """A DETR-family config with ResNet-18 at 1/8 width, 16-wide transformers of 2+2 layers (2 heads, no dropout:
+    training outputs are deterministic), 10 queries and 3 classes."""
+    model = shipped_cfg(name).model
+    model.backbone.update(depth=18, base_channels=8)
+    head = model.bbox_head
+    head.update(num_classes=NUM_CLASSES, in_channels=64, num_query=10)
+    model.test_cfg.max_per_img = 10
+    head.positional_encoding.num_feats = WIDTH // 2
+    for part in ('encoder', 'decoder'):
+        coder = head.transformer[part]
+        coder.num_layers = 2
+        layer = coder.transformerlayers
+        # (mmcv's default ffn_cfgs is 256 wide: narrower attentions need their own)
+        layer.update(feedforward_channels=32, ffn_dropout=0.0, ffn_cfgs=dict(type='FFN', embed_dims=WIDTH))
+        for attn in layer.attn_cfgs if isinstance(layer.attn_cfgs, list) else [layer.attn_cfgs]:
+            attn.update(embed_dims=WIDTH, num_heads=2, dropout=0.0)
     return model.to_dict()
 
 

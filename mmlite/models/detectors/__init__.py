@@ -4,6 +4,7 @@ from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
 from .cornernet import CornerNet
+from .detr import DETR
 from .faster_rcnn import DDOD, AutoAssign, FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
@@ -34,5 +35,5 @@ __all__ = [
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
     'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
-    'AutoAssign', 'DDOD'
+    'AutoAssign', 'DDOD', 'DETR'
 ]

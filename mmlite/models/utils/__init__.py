@@ -1,7 +1,10 @@
 """Building blocks of mmdet's backbones and heads (mmdet.models.utils names)."""
 from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
+from .builder import TRANSFORMER, build_transformer
 from .ckpt_convert import pvt_convert, swin_converter
 from .csp_layer import CSPLayer, DarknetBottleneck
+from .detr_transformer import (DetrTransformerDecoder, DetrTransformerDecoderLayer, DetrTransformerEncoder, Transformer,
+                               inverse_sigmoid)
 from .dynamic_conv import DynamicConv
 from .dyrelu import DyReLU
 from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, gaussian_radius, gen_gaussian_target,
@@ -10,6 +13,7 @@ from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import sigmoid_geometric_mean
 from .normed_predictor import NormedConv2d, NormedLinear
 from .point_sample import get_uncertain_point_coords_with_randomness, get_uncertainty
+from .positional_encoding import LearnedPositionalEncoding, SinePositionalEncoding
 from .res_layer import SimplifiedBasicBlock
 
 __all__ = [
@@ -18,5 +22,7 @@ __all__ = [
     'sigmoid_geometric_mean', 'gaussian2D', 'gen_gaussian_target', 'gaussian_radius', 'draw_gaussian_targets',
     'DyReLU', 'get_local_maximum', 'get_topk_from_heatmap', 'gather_feat', 'transpose_and_gather_feat',
     'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d',
-    'SimplifiedBasicBlock', 'DynamicConv'
+    'SimplifiedBasicBlock', 'DynamicConv', 'TRANSFORMER', 'build_transformer', 'Transformer',
+    'DetrTransformerDecoderLayer', 'DetrTransformerDecoder', 'DetrTransformerEncoder', 'inverse_sigmoid',
+    'SinePositionalEncoding', 'LearnedPositionalEncoding'
 ]

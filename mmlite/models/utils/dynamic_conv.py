@@ -7,8 +7,10 @@ import torch.nn as nn
 
 from ...cnn import build_activation_layer, build_norm_layer
 from ...runner import BaseModule
+from .builder import TRANSFORMER
 
 
+@TRANSFORMER.register_module()
 class DynamicConv(BaseModule):
     """Per proposal: ``in_channels -> feat_channels -> out_channels`` bmm layers (norm and activation after
     each) with parameters from a linear map of the proposal feature; then, with ``with_proj``, a linear

@@ -9,6 +9,7 @@ from .deform_conv import (DeformConv2d, DeformConv2dPack, ModulatedDeformConv2d,
                           ModulatedDeformConv2dPack, deform_conv2d, modulated_deform_conv2d)
 from .masked_conv import MaskedConv2d, masked_conv2d  # noqa: E402
 from .merge_cells import BaseMergeCell, ConcatCell, GlobalPoolingCell, SumCell  # noqa: E402
+from .multi_scale_deform_attn import MultiScaleDeformableAttention, multi_scale_deformable_attn_pytorch  # noqa: E402
 from .nms import batched_nms, nms, nms_match  # noqa: E402
 from .point_sample import (SimpleRoIAlign, point_sample, rel_roi_point_to_abs_img_point,  # noqa: E402
                            rel_roi_point_to_rel_img_point)
@@ -21,4 +22,5 @@ __all__ = ['SAConv2d', 'nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align'
            'MaskedConv2d', 'masked_conv2d', 'nms_match',
            'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell', 'SimpleRoIAlign', 'point_sample',
            'rel_roi_point_to_abs_img_point', 'rel_roi_point_to_rel_img_point', 'CARAFE', 'CARAFENaive', 'CARAFEPack',
-           'carafe', 'carafe_naive', 'CornerPool']
+           'carafe', 'carafe_naive', 'CornerPool', 'MultiScaleDeformableAttention',
+           'multi_scale_deformable_attn_pytorch']

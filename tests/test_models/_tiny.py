@@ -96,7 +96,10 @@ HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
 }
-DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py'}
+DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
+        'deformable_detr': 'deformable_detr/deformable_detr_r50_16x2_50e_coco.py',
+        'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
+        'deformable_detr_twostage': 'deformable_detr/deformable_detr_twostage_refine_r50_16x2_50e_coco.py'}
 SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
@@ -134,6 +137,9 @@ def tiny_detr_cfg(name: str) -> dict:
     head = model.bbox_head
     head.update(num_classes=NUM_CLASSES, in_channels=64, num_query=10)
     model.test_cfg.max_per_img = 10
+    if 'neck' in model:  # Deformable DETR: C3-C5 and one extra level, 16 wide; as many two-stage queries
+        model.neck.update(in_channels=[16, 32, 64], out_channels=WIDTH, norm_cfg=dict(type='GN', num_groups=4))
+        head.transformer.two_stage_num_proposals = 10
     head.positional_encoding.num_feats = WIDTH // 2
     for part in ('encoder', 'decoder'):
         coder = head.transformer[part]

@@ -11,6 +11,7 @@ from .centripetal_head import CentripetalHead
 from .corner_head import CornerHead
 from .ddod_head import DDODHead
 from .decoupled_solo_head import DecoupledSOLOHead, DecoupledSOLOLightHead
+from .deformable_detr_head import DeformableDETRHead
 from .detr_head import DETRHead
 from .embedding_rpn_head import EmbeddingRPNHead
 from .fcos_head import FCOSHead
@@ -48,5 +49,5 @@ __all__ = [
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
-    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead', 'DETRHead'
+    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead', 'DETRHead', 'DeformableDETRHead'
 ]

@@ -4,7 +4,7 @@ from .base import BaseDetector
 from .cascade_rcnn import CascadeRCNN, SCNet
 from .centernet import CenterNet
 from .cornernet import CornerNet
-from .detr import DETR
+from .detr import DETR, DeformableDETR
 from .faster_rcnn import DDOD, AutoAssign, FasterRCNN, FastRCNN, MaskRCNN, MaskScoringRCNN, PointRend, RetinaNet
 from .fcos import FCOS
 from .fovea import FOVEA
@@ -35,5 +35,5 @@ __all__ = [
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
     'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
-    'AutoAssign', 'DDOD', 'DETR'
+    'AutoAssign', 'DDOD', 'DETR', 'DeformableDETR'
 ]

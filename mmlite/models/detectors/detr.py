@@ -17,3 +17,14 @@ class DETR(SingleStageDetector):
         height, width = img.shape[-2:]
         metas = [dict(batch_input_shape=(height, width), img_shape=(height, width, 3)) for _ in range(len(img))]
         return self.bbox_head(self.extract_feat(img), metas)
+
+
+@DETECTORS.register_module()
+class DeformableDETR(SingleStageDetector):
+    """Deformable DETR (Zhu et al., 2021): backbone, a neck (``ChannelMapper``) and a ``DeformableDETRHead``."""
+
+    def __init__(self, backbone, neck=None, bbox_head=None, train_cfg=None, test_cfg=None, pretrained=None,
+                 init_cfg=None):
+        super().__init__(backbone, neck, bbox_head, train_cfg, test_cfg, pretrained, init_cfg)
+
+    forward_dummy = DETR.forward_dummy

@@ -1,5 +1,6 @@
 """Necks with mmdet names."""
 from .bfp import BFP
+from .channel_mapper import ChannelMapper
 from .ct_resnet_neck import CTResNetNeck
 from .dilated_encoder import DilatedEncoder
 from .dyhead import DyHead
@@ -17,5 +18,5 @@ from .yolox_pafpn import YOLOXPAFPN
 
 __all__ = [
     'RFP', 'YOLOXPAFPN', 'FPN', 'BFP', 'PAFPN', 'YOLOV3Neck', 'SSDNeck', 'HRFPN', 'DilatedEncoder', 'NASFPN',
-    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead', 'FPG', 'FPN_CARAFE'
+    'NASFCOS_FPN', 'CTResNetNeck', 'DyHead', 'FPG', 'FPN_CARAFE', 'ChannelMapper'
 ]

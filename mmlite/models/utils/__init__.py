@@ -3,6 +3,7 @@ from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_
 from .builder import TRANSFORMER, build_transformer
 from .ckpt_convert import pvt_convert, swin_converter
 from .csp_layer import CSPLayer, DarknetBottleneck
+from .deformable_detr_transformer import DeformableDetrTransformer, DeformableDetrTransformerDecoder
 from .detr_transformer import (DetrTransformerDecoder, DetrTransformerDecoderLayer, DetrTransformerEncoder, Transformer,
                                inverse_sigmoid)
 from .dynamic_conv import DynamicConv
@@ -24,5 +25,6 @@ __all__ = [
     'get_uncertainty', 'get_uncertain_point_coords_with_randomness', 'NormedLinear', 'NormedConv2d',
     'SimplifiedBasicBlock', 'DynamicConv', 'TRANSFORMER', 'build_transformer', 'Transformer',
     'DetrTransformerDecoderLayer', 'DetrTransformerDecoder', 'DetrTransformerEncoder', 'inverse_sigmoid',
-    'SinePositionalEncoding', 'LearnedPositionalEncoding'
+    'SinePositionalEncoding', 'LearnedPositionalEncoding', 'DeformableDetrTransformer',
+    'DeformableDetrTransformerDecoder'
 ]

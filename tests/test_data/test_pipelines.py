@@ -225,11 +225,19 @@ def test_ssd_style_augmentations_keep_boxes_in_image(step):
         assert len(boxes) == len(out['gt_labels']) == len(out['gt_masks'])
         assert (boxes[:, 0] >= 0).all() and (boxes[:, 2] <= w + 1e-3).all() and (boxes[:, 3] <= h + 1e-3).all()
         assert out['gt_masks'].height == h or step['type'] == 'PhotoMetricDistortion'
+        assert boxes.dtype == np.float32, step['type']  # (NumPy 2 promotes float32 - int64 to float64)
 
 
-def test_photometric_distortion_needs_float():
-    with pytest.raises(TypeError, match='to_float32=True'):
-        build(dict(type='PhotoMetricDistortion'))(make_results())
+def test_photometric_distortion_takes_uint8_images_as_float32():
+    # mmdet >= 2.25 casts (its SSD300 and YOLACT configs load uint8 images); the same draws give the same image
+    distort, results = build(dict(type='PhotoMetricDistortion')), make_results()
+    assert results['img'].dtype == np.uint8
+    np.random.seed(3)
+    out = distort(dict(results, img=results['img'].copy()))['img']
+    np.random.seed(3)
+    expected = distort(dict(results, img=results['img'].astype(np.float32)))['img']
+    assert out.dtype == np.float32 and np.array_equal(out, expected)
+    assert not np.array_equal(out, results['img'].astype(np.float32))
 
 
 def test_compose_names_the_failing_step_and_image():

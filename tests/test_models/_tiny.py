@@ -96,6 +96,7 @@ HTC = {
     'htc': 'htc/htc_r50_fpn_1x_coco.py',
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
 }
+YOLACT = {'yolact': 'yolact/yolact_r50_1x8_coco.py'}
 DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
         'deformable_detr': 'deformable_detr/deformable_detr_r50_16x2_50e_coco.py',
         'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
@@ -108,7 +109,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET, **CORNERNET, **DETR}
+             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -194,8 +195,13 @@ def _shrink(model) -> None:
         # TOOD's layer attention weighs its interactive convs: two of them; DDOD's first conv is a DCN
         two_convs = model.bbox_head.type in ('TOODHead', 'DDODHead')
         model.bbox_head.update(num_classes=NUM_CLASSES, stacked_convs=2 if two_convs else 1)
-        if model.bbox_head.type == 'YOLOFHead':  # its towers: num_cls_convs / num_reg_convs
+        if model.bbox_head.type in ('YOLOFHead', 'YOLACTHead'):  # YOLOF: num_cls/reg_convs; YOLACT: num_head_convs
             model.bbox_head.pop('stacked_convs')
+        if model.bbox_head.type == 'YOLACTHead':  # 8 prototypes from a 16-wide protonet (one upsampling)
+            model.bbox_head.num_protos = 8
+            model.mask_head.update(in_channels=WIDTH, num_protos=8, num_classes=NUM_CLASSES,
+                                   proto_channels=(WIDTH, None, WIDTH, 8), proto_kernel_sizes=(3, -2, 3, 1))
+            model.segm_head.update(in_channels=WIDTH, num_classes=NUM_CLASSES)
         if model.bbox_head.type == 'RepPointsHead':
             model.bbox_head.point_feat_channels = WIDTH
         gn_heads = ('FCOSHead', 'AutoAssignHead', 'DDODHead', 'ATSSHead', 'PAAHead', 'LADHead', 'GFLHead', 'LDHead',

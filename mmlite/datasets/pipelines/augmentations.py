@@ -37,11 +37,8 @@ class PhotoMetricDistortion:
         return img
 
     def __call__(self, results: dict) -> dict:
-        img = _single_image(results, 'PhotoMetricDistortion')
-        if img.dtype != np.float32:
-            raise TypeError('PhotoMetricDistortion needs the input image of dtype np.float32, please '
-                            'set "to_float32=True" in "LoadImageFromFile" pipeline')
-        img = img.copy()
+        # any dtype becomes float32, as mmdet >= 2.25 (mmdet's SSD300 and YOLACT configs load uint8 images)
+        img = _single_image(results, 'PhotoMetricDistortion').astype(np.float32)
         if random.randint(2):
             img += random.uniform(-self.brightness_delta, self.brightness_delta)
         contrast_last = random.randint(2) == 0
@@ -135,7 +132,8 @@ class MinIoURandomCrop:
             if self.bbox_clip_border:
                 boxes[:, 2:] = boxes[:, 2:].clip(max=patch[2:])
                 boxes[:, :2] = boxes[:, :2].clip(min=patch[:2])
-            results[key] = boxes - np.tile(patch[:2], 2)
+            boxes -= np.tile(patch[:2], 2).astype(boxes.dtype)  # (in place: float32 boxes stay float32)
+            results[key] = boxes
             if BBOX2LABEL.get(key) in results:
                 results[BBOX2LABEL[key]] = results[BBOX2LABEL[key]][keep]
             if BBOX2MASK.get(key) in results:

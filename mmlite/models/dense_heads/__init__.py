@@ -38,6 +38,8 @@ from .solov2_head import SOLOV2Head
 from .ssd_head import SSDHead
 from .tood_head import TOODHead
 from .vfnet_head import VFNetHead
+from .yolact_head import YOLACTHead
+from .yolact_mask_heads import YOLACTProtonet, YOLACTSegmHead
 from .yolo_head import YOLOV3Head
 from .yolof_head import YOLOFHead
 from .yolox_head import YOLOXHead
@@ -49,5 +51,6 @@ __all__ = [
     'PISASSDHead', 'SABLRetinaHead', 'YOLOFHead', 'RetinaSepBNHead', 'NASFCOSHead', 'FSAFHead', 'CenterNetHead',
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
-    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead', 'DETRHead', 'DeformableDETRHead'
+    'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead', 'DETRHead', 'DeformableDETRHead', 'YOLACTHead',
+    'YOLACTProtonet', 'YOLACTSegmHead'
 ]

@@ -99,3 +99,11 @@ def test_semantic_maps_are_generated_for_the_toy_seg_prefix_and_agree_with_the_m
     ToyCocoDataset(ann_file='annotations/instances_val.json', img_prefix='val/', data_root=str(root) + '/',
                    seg_prefix=str(tmp_path / 'elsewhere'), pipeline=[])
     assert not (tmp_path / 'elsewhere').exists() and sorted(os.listdir(root / 'stuffthingmaps')) == ['train']
+
+
+def test_semantic_maps_without_seg_prefix_say_what_to_set(tmp_path):
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_seg=True)]
+    ds = ToyCocoDataset(ann_file='annotations/instances_train.json', img_prefix='train/',
+                        data_root=str(tmp_path / 'toy') + '/', num_train=2, num_val=1, pipeline=pipeline)
+    with pytest.raises(ValueError, match='seg_prefix'):
+        ds[0]

@@ -127,6 +127,10 @@ class LoadAnnotations:
         return results
 
     def _load_semantic_seg(self, results: dict) -> dict:
+        if results.get('seg_prefix') is None:
+            raise ValueError("LoadAnnotations(with_seg=True) needs the data set's seg_prefix (the folder of the "
+                             "semantic maps, e.g. data/coco/stuffthingmaps/train2017/): set seg_prefix in the data "
+                             'config, or with_seg=False')
         filename = osp.join(results['seg_prefix'], results['ann_info']['seg_map'])
         results['gt_semantic_seg'] = imread(filename, flag='unchanged').squeeze()
         results['seg_fields'].append('gt_semantic_seg')

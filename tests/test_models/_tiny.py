@@ -302,6 +302,16 @@ def merged_config(path: str, keys=('model', 'optimizer', 'optimizer_config', 'lr
     return json.loads(json.dumps(mine, default=lambda value: value.to_dict()))
 
 
+RECORDED_KEYS = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'total_epochs')
+
+
+def assert_config_and_layout(path: str, recorded: dict) -> None:
+    """The config's merged ``RECORDED_KEYS`` and its full-size state-dict layout equal mmdet's ``recorded`` ones
+    (``{'config': ..., 'layout': ...}``)."""
+    assert merged_config(path, RECORDED_KEYS) == recorded['config']
+    assert full_size_layout(path) == recorded['layout']
+
+
 def load_weights(model, *weights: dict):
     """``model`` with the union of ``weights`` (later dicts win) loaded strictly, cast to its dtypes (the goldens
     store float16); only BN's ``num_batches_tracked`` counters may be absent from them."""

@@ -10,7 +10,7 @@ import os.path as osp
 
 import torch
 
-from ._tiny import CONFIGS, full_size_layout, merged_config
+from ._tiny import CONFIGS, assert_config_and_layout
 from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tie_order, tiny_golden_model
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
@@ -20,9 +20,7 @@ CONFIG = osp.join(CONFIGS, 'autoassign', 'autoassign_r50_fpn_8x2_1x_coco.py')
 
 
 def test_config_and_layout_match_mmdet():
-    keys = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'total_epochs')
-    assert merged_config(CONFIG, keys) == LAYOUT['config']
-    assert full_size_layout(CONFIG) == LAYOUT['layout']
+    assert_config_and_layout(CONFIG, LAYOUT)
 
 
 def test_detections_match_mmdet():

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, full_size_layout, merged_config, tiny_model_cfg
+from ._tiny import CONFIGS, assert_config_and_layout, tiny_model_cfg
 from .test_mmdet_golden import GOLDEN, _assert_dets_equal, assert_log_vars_match, tie_order, tiny_golden_model
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
@@ -34,9 +34,7 @@ def _metas():
 
 
 def test_config_and_layout_match_mmdet():
-    keys = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'total_epochs')
-    assert merged_config(CONFIG, keys) == LAYOUT['config']
-    assert full_size_layout(CONFIG) == LAYOUT['layout']
+    assert_config_and_layout(CONFIG, LAYOUT)
 
 
 def test_detections_match_mmdet():

@@ -20,7 +20,7 @@ import torch
 from mmlite.cnn import build_transformer_layer
 from mmlite.models import build_detector
 
-from ._tiny import CONFIGS, DETR, full_size_layout, load_weights, merged_config, tiny_detr_cfg
+from ._tiny import CONFIGS, DETR, assert_config_and_layout, load_weights, tiny_detr_cfg
 from .test_mmdet_golden import GOLDEN, _assert_dets_equal, assert_log_vars_match, tie_order
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
@@ -45,10 +45,7 @@ def _model(name: str = 'detr'):
 @pytest.mark.parametrize('name', NAMES)
 def test_config_and_layout_match_mmdet(name):
     layout = json.load(open(osp.join(DATA, f'mmdet2282_{name}_layout.json')))
-    config = osp.join(CONFIGS, DETR[name])
-    keys = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'total_epochs')
-    assert merged_config(config, keys) == layout['config']
-    assert full_size_layout(config) == layout['layout']
+    assert_config_and_layout(osp.join(CONFIGS, DETR[name]), layout)
 
 
 @pytest.mark.parametrize('name', NAMES)

@@ -18,7 +18,7 @@ import torch
 from mmlite.core.mask import BitmapMasks
 from mmlite.core.post_processing import fast_nms
 
-from ._tiny import CONFIGS, full_size_layout, merged_config
+from ._tiny import CONFIGS, assert_config_and_layout
 from .test_mmdet_golden import GOLDEN, _assert_dets_equal, _metas, assert_log_vars_match, tiny_golden_model
 
 DATA = osp.join(osp.dirname(__file__), '..', 'data')
@@ -29,9 +29,7 @@ MASKS = [BitmapMasks(m.numpy(), 96, 128) for m in GOLDEN['gt_masks']]
 
 
 def test_config_and_layout_match_mmdet():
-    keys = ('model', 'optimizer', 'optimizer_config', 'lr_config', 'runner', 'data', 'total_epochs')
-    assert merged_config(CONFIG, keys) == LAYOUT['config']
-    assert full_size_layout(CONFIG) == LAYOUT['layout']
+    assert_config_and_layout(CONFIG, LAYOUT)
 
 
 def _packed_masks(segm: list, shape: tuple) -> np.ndarray:

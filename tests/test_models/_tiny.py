@@ -97,6 +97,8 @@ HTC = {
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
 }
 YOLACT = {'yolact': 'yolact/yolact_r50_1x8_coco.py'}
+CASCADE_RPN = {'crpn': 'cascade_rpn/crpn_r50_caffe_fpn_1x_coco.py',
+               'crpn_faster': 'cascade_rpn/crpn_faster_rcnn_r50_caffe_fpn_1x_coco.py'}
 DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
         'deformable_detr': 'deformable_detr/deformable_detr_r50_16x2_50e_coco.py',
         'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
@@ -109,7 +111,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT}
+             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT, **CASCADE_RPN}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -191,6 +193,11 @@ def _shrink(model) -> None:
     for head in ('rpn_head', 'bbox_head'):
         if head in model:
             model[head].update(in_channels=WIDTH, feat_channels=WIDTH)
+    if model.get('rpn_head', {}).get('type') == 'CascadeRPNHead':  # its stages are the heads
+        for key in ('in_channels', 'feat_channels'):
+            model.rpn_head.pop(key)
+        for stage in model.rpn_head.stages:
+            stage.update(in_channels=WIDTH, feat_channels=WIDTH)
     if 'bbox_head' in model:
         # TOOD's layer attention weighs its interactive convs: two of them; DDOD's first conv is a DCN
         two_convs = model.bbox_head.type in ('TOODHead', 'DDODHead')

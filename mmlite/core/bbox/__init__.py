@@ -17,6 +17,7 @@ from .linear_assignment import linear_sum_assignment
 from .match_costs import BBoxL1Cost, ClassificationCost, FocalLossCost, IoUCost
 from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
+from .region_assigner import RegionAssigner
 from .sample import BaseSampler, PseudoSampler, RandomSampler, SamplingResult
 from .score_hlr_sampler import ScoreHLRSampler
 from .sim_ota_assigner import SimOTAAssigner
@@ -35,7 +36,7 @@ __all__ = [
     'bbox_flip', 'bbox_mapping', 'bbox_mapping_back', 'roi2bbox', 'PseudoBBoxCoder', 'OHEMSampler',
     'CombinedSampler', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'bbox_cxcywh_to_xyxy',
     'bbox_xyxy_to_cxcywh', 'bbox_rescale', 'distance2bbox', 'bbox2distance', 'find_inside_bboxes',
-    'DistancePointBBoxCoder', 'ATSSAssigner', 'GridAssigner', 'YOLOBBoxCoder',
+    'DistancePointBBoxCoder', 'ATSSAssigner', 'RegionAssigner', 'GridAssigner', 'YOLOBBoxCoder',
     'LegacyDeltaXYWHBBoxCoder', 'legacy_bbox2delta', 'legacy_delta2bbox', 'PointAssigner',
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
     'CenterRegionAssigner', 'TBLRBBoxCoder', 'bboxes2tblr', 'tblr2bboxes',

@@ -6,6 +6,7 @@ from .atss_head import ATSSHead
 from .autoassign_head import AutoAssignHead
 from .base_dense_head import BaseDenseHead
 from .base_mask_head import BaseMaskHead
+from .cascade_rpn_head import CascadeRPNHead, StageCascadeRPNHead
 from .centernet_head import CenterNetHead
 from .centripetal_head import CentripetalHead
 from .corner_head import CornerHead
@@ -52,5 +53,5 @@ __all__ = [
     'LDHead', 'LADHead', 'BaseMaskHead', 'SOLOHead', 'DecoupledSOLOHead', 'DecoupledSOLOLightHead', 'SOLOV2Head',
     'AscendAnchorHead', 'AscendRetinaHead', 'AscendSSDHead', 'CornerHead',
     'CentripetalHead', 'EmbeddingRPNHead', 'AutoAssignHead', 'DDODHead', 'DETRHead', 'DeformableDETRHead', 'YOLACTHead',
-    'YOLACTProtonet', 'YOLACTSegmHead'
+    'YOLACTProtonet', 'YOLACTSegmHead', 'CascadeRPNHead', 'StageCascadeRPNHead'
 ]

@@ -127,6 +127,11 @@ def rpn_sections(rpn_head: dict | None, proposal_required: tuple) -> tuple[dict,
     return train, {'rpn': (PROPOSAL | test_keys, proposal_required)}
 
 
+def rpn_per_stage(rpn_head: dict | None) -> tuple:
+    """``('rpn', )`` when the RPN head takes one ``train_cfg.rpn`` per stage (Cascade RPN), else ``()``."""
+    return ('rpn', ) if getattr(_head_class(rpn_head), 'per_stage_train_cfg', False) else ()
+
+
 def check_sections(cfg, sections: dict, path: str, per_stage: tuple = ()) -> ConfigDict | None:
     """Validate a two-level cfg such as ``train_cfg=dict(rpn=..., rpn_proposal=..., rcnn=...)``.
 

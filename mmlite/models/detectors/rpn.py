@@ -6,7 +6,7 @@ import warnings
 from ...core.bbox import bbox_mapping
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import check_sections, rpn_sections
+from .cfg_schema import check_sections, rpn_per_stage, rpn_sections
 
 
 @DETECTORS.register_module()
@@ -23,7 +23,7 @@ class RPN(BaseDetector):
         self.backbone = build_backbone(backbone)
         self.neck = build_neck(neck) if neck is not None else None
         train_sections, test_sections = rpn_sections(rpn_head, ('nms', 'max_per_img'))
-        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg')
+        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg', per_stage=rpn_per_stage(rpn_head))
         self.test_cfg = check_sections(test_cfg, test_sections, 'model.test_cfg')
         self.rpn_head = build_head(dict(rpn_head, train_cfg=self.train_cfg.rpn if self.train_cfg else None,
                                         test_cfg=self.test_cfg.rpn if self.test_cfg else None))

@@ -5,7 +5,8 @@ import warnings
 
 from ..builder import DETECTORS, build_backbone, build_head, build_neck
 from .base import BaseDetector
-from .cfg_schema import RCNN_TEST, RCNN_TRAIN, check_sections, declared_cfg_keys, required_test_cfg_keys, rpn_sections
+from .cfg_schema import (RCNN_TEST, RCNN_TRAIN, check_sections, declared_cfg_keys, required_test_cfg_keys,
+                         rpn_per_stage, rpn_sections)
 
 _RCNN_TRAIN_REQUIRED = ('assigner', 'sampler')
 _RCNN_TEST = (RCNN_TEST, ('score_thr', 'nms', 'max_per_img'))
@@ -28,7 +29,8 @@ class TwoStageDetector(BaseDetector):
         # the rcnn keys a config may set: the RoI heads' and those the head declares (others are errors)
         rpn_train, rpn_test = rpn_sections(rpn_head, ('nms', 'max_per_img'))
         train_sections = dict(rpn_train, rcnn=(RCNN_TRAIN | declared_cfg_keys(roi_head, 'train'), _RCNN_TRAIN_REQUIRED))
-        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg', per_stage=('rcnn', ))
+        self.train_cfg = check_sections(train_cfg, train_sections, 'model.train_cfg',
+                                        per_stage=('rcnn', ) + rpn_per_stage(rpn_head))
         rcnn_test = (_RCNN_TEST[0] | declared_cfg_keys(roi_head, 'test'),
                      required_test_cfg_keys(roi_head, _RCNN_TEST[1]))
         self.test_cfg = check_sections(test_cfg, dict(rpn_test, rcnn=rcnn_test), 'model.test_cfg')

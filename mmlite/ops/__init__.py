@@ -7,6 +7,7 @@ from .carafe import CARAFE, CARAFENaive, CARAFEPack, carafe, carafe_naive  # noq
 from .corner_pool import CornerPool  # noqa: E402
 from .deform_conv import (DeformConv2d, DeformConv2dPack, ModulatedDeformConv2d,  # noqa: E402
                           ModulatedDeformConv2dPack, deform_conv2d, modulated_deform_conv2d)
+from .deform_roi_pool import DeformRoIPool, DeformRoIPoolPack, ModulatedDeformRoIPoolPack, deform_roi_pool  # noqa: E402
 from .masked_conv import MaskedConv2d, masked_conv2d  # noqa: E402
 from .merge_cells import BaseMergeCell, ConcatCell, GlobalPoolingCell, SumCell  # noqa: E402
 from .multi_scale_deform_attn import MultiScaleDeformableAttention, multi_scale_deformable_attn_pytorch  # noqa: E402
@@ -23,4 +24,5 @@ __all__ = ['SAConv2d', 'nms', 'batched_nms', 'soft_nms', 'RoIAlign', 'roi_align'
            'BaseMergeCell', 'SumCell', 'ConcatCell', 'GlobalPoolingCell', 'SimpleRoIAlign', 'point_sample',
            'rel_roi_point_to_abs_img_point', 'rel_roi_point_to_rel_img_point', 'CARAFE', 'CARAFENaive', 'CARAFEPack',
            'carafe', 'carafe_naive', 'CornerPool', 'MultiScaleDeformableAttention',
-           'multi_scale_deformable_attn_pytorch']
+           'multi_scale_deformable_attn_pytorch', 'DeformRoIPool', 'DeformRoIPoolPack',
+           'ModulatedDeformRoIPoolPack', 'deform_roi_pool']

@@ -97,6 +97,7 @@ HTC = {
     'htc_without_semantic': 'htc/htc_without_semantic_r50_fpn_1x_coco.py',
 }
 YOLACT = {'yolact': 'yolact/yolact_r50_1x8_coco.py'}
+DPOOL = {'dpool': 'dcn/faster_rcnn_r50_fpn_dpool_1x_coco.py', 'mdpool': 'dcnv2/faster_rcnn_r50_fpn_mdpool_1x_coco.py'}
 CASCADE_RPN = {'crpn': 'cascade_rpn/crpn_r50_caffe_fpn_1x_coco.py',
                'crpn_faster': 'cascade_rpn/crpn_faster_rcnn_r50_caffe_fpn_1x_coco.py'}
 DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
@@ -111,7 +112,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT, **CASCADE_RPN}
+             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT, **CASCADE_RPN, **DPOOL}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -218,6 +219,8 @@ def _shrink(model) -> None:
     if 'roi_head' in model:
         roi = model.roi_head
         roi.bbox_roi_extractor.out_channels = WIDTH
+        if 'output_channels' in roi.bbox_roi_extractor.roi_layer:  # deformable RoI pooling: 32-wide offset fcs
+            roi.bbox_roi_extractor.roi_layer.update(output_channels=WIDTH, deform_fc_channels=32)
         for bbox_head in roi.bbox_head if isinstance(roi.bbox_head, list) else [roi.bbox_head]:
             if bbox_head.type == 'DoubleConvFCBBoxHead':
                 bbox_head.update(in_channels=WIDTH, conv_out_channels=32, fc_out_channels=32, num_classes=NUM_CLASSES,

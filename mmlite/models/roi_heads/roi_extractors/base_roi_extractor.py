@@ -4,11 +4,12 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from ....ops import RoIAlign, SimpleRoIAlign
+from ....ops import DeformRoIPoolPack, ModulatedDeformRoIPoolPack, RoIAlign, SimpleRoIAlign
 from ....runner import BaseModule
 from ....utils.errors import ReadableKeyError
 
-_ROI_LAYERS = {'RoIAlign': RoIAlign, 'SimpleRoIAlign': SimpleRoIAlign}
+_ROI_LAYERS = {'RoIAlign': RoIAlign, 'SimpleRoIAlign': SimpleRoIAlign, 'DeformRoIPoolPack': DeformRoIPoolPack,
+               'ModulatedDeformRoIPoolPack': ModulatedDeformRoIPoolPack}
 
 
 def build_roi_layers(layer_cfg: dict, featmap_strides: list) -> nn.ModuleList:

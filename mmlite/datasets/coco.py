@@ -10,12 +10,12 @@ import tempfile
 from collections import Counter
 
 import numpy as np
-from pycocotools.coco import COCO
 
 from ..core.evaluation.class_names import COCO_CLASSES
 from ..utils import dump, get_root_logger, print_log
 from ..utils.errors import ReadableKeyError
 from ._coco_eval import evaluate_det_segm
+from .api_wrappers import COCO
 from .custom import CustomDataset
 from .registry import DATASETS
 

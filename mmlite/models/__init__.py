@@ -12,6 +12,7 @@ from .detectors import *  # noqa: E402,F401,F403
 from .losses import *  # noqa: E402,F401,F403
 from .necks import *  # noqa: E402,F401,F403
 from .roi_heads import *  # noqa: E402,F401,F403
+from .seg_heads import *  # noqa: E402,F401,F403
 
 __all__ = [
     'MODELS', 'BACKBONES', 'NECKS', 'ROI_EXTRACTORS', 'SHARED_HEADS', 'HEADS', 'LOSSES', 'DETECTORS',

@@ -104,6 +104,7 @@ DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
         'deformable_detr': 'deformable_detr/deformable_detr_r50_16x2_50e_coco.py',
         'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
         'deformable_detr_twostage': 'deformable_detr/deformable_detr_twostage_refine_r50_16x2_50e_coco.py'}
+PANOPTIC = {'panoptic_fpn': 'panoptic_fpn/panoptic_fpn_r50_fpn_1x_coco.py'}
 SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
@@ -112,7 +113,7 @@ WIDTH = 16
 def shipped_cfg(name: str) -> Config:
     """The shipped config with the backbone's pretrained init switched off (no download)."""
     paths = {**SHIPPED, **CASCADE, **DENSE, **SOLO, **LEGACY_V1, **MS_RCNN, **HTC, **GUIDED_ANCHORING, **GRID, **PISA,
-             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT, **CASCADE_RPN, **DPOOL}
+             **SEESAW, **SCNET, **CORNERNET, **DETR, **YOLACT, **CASCADE_RPN, **DPOOL, **PANOPTIC}
     cfg = Config.fromfile(osp.join(CONFIGS, paths[name]))
     cfg.model.backbone.init_cfg = None
     return cfg
@@ -262,6 +263,11 @@ def _shrink(model) -> None:
         if 'mask_iou_head' in roi:
             roi.mask_iou_head.update(in_channels=WIDTH, conv_out_channels=WIDTH, fc_out_channels=32,
                                      num_classes=NUM_CLASSES, num_convs=2)
+    if 'semantic_head' in model:  # Panoptic FPN: an 8-wide semantic branch; 3 thing and 2 stuff classes
+        stuff = SEMANTIC_CLASSES - NUM_CLASSES
+        model.semantic_head.update(in_channels=WIDTH, inner_channels=8, num_things_classes=NUM_CLASSES,
+                                   num_stuff_classes=stuff, norm_cfg=dict(type='GN', num_groups=4, requires_grad=True))
+        model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
 
 
 def _shrink_solo(model) -> None:

@@ -6,10 +6,12 @@ from .class_names import (cityscapes_classes, coco_classes, dataset_aliases, get
 from .det_inference import multi_gpu_test, single_gpu_test
 from .eval_hooks import DistEvalHook, EvalHook, dataset_evaluate_kwargs, hook_argument_names
 from .mean_ap import average_precision, eval_map, print_map_summary
+from .panoptic_utils import INSTANCE_OFFSET
 from .recall import eval_recalls, print_recall_summary
 
 __all__ = ['bbox_overlaps', 'average_precision', 'eval_map', 'print_map_summary', 'eval_recalls',
            'print_recall_summary', 'coco_classes', 'voc_classes', 'get_classes', 'cityscapes_classes',
            'dataset_aliases', 'imagenet_det_classes', 'imagenet_vid_classes', 'objects365v1_classes',
            'objects365v2_classes', 'oid_challenge_classes', 'oid_v6_classes', 'wider_face_classes', 'single_gpu_test',
-           'multi_gpu_test', 'EvalHook', 'DistEvalHook', 'hook_argument_names', 'dataset_evaluate_kwargs']
+           'multi_gpu_test', 'INSTANCE_OFFSET', 'EvalHook', 'DistEvalHook', 'hook_argument_names',
+           'dataset_evaluate_kwargs']

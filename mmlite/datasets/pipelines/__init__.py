@@ -6,7 +6,7 @@ from .compose import Compose
 from .copy_paste import CopyPaste
 from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
-from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadProposals
+from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadPanopticAnnotations, LoadProposals
 from .mix_transforms import MixUp, Mosaic
 from .random_affine import RandomAffine, YOLOXHSVRandomAug
 from .test_time_aug import MultiScaleFlipAug
@@ -14,7 +14,7 @@ from .transforms import Normalize, Pad, RandomFlip, Resize, SegRescale
 
 __all__ = [
     'AutoAugment', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
-    'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
+    'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadPanopticAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
     'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug', 'CopyPaste'

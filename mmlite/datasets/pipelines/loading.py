@@ -176,3 +176,59 @@ class LoadProposals:
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(num_max_proposals={self.num_max_proposals})'
+
+
+@PIPELINES.register_module()
+class LoadPanopticAnnotations(LoadAnnotations):
+    """Load a COCO panoptic sample: thing boxes and labels, thing instance masks and a semantic map from
+    the PNG ``seg_prefix/ann_info['seg_map']`` (segment ids ``R + 256 G + 256² B``).
+
+    ``gt_semantic_seg`` holds each segment's label (things ``0 .. num_things - 1``, then stuff) and 255
+    (ignore) elsewhere; ``gt_masks`` one mask per thing segment, in ``ann_info['masks']`` order (the order
+    of ``gt_bboxes``).
+    """
+
+    def __init__(self, with_bbox: bool = True, with_label: bool = True, with_mask: bool = True,
+                 with_seg: bool = True, file_client_args: dict = dict(backend='disk')):  # noqa: B006
+        super().__init__(with_bbox=with_bbox, with_label=with_label, with_mask=with_mask, with_seg=with_seg,
+                         poly2mask=True, denorm_bbox=False, file_client_args=file_client_args)
+
+    def _load_masks_and_semantic_segs(self, results: dict) -> dict:
+        from ..api_wrappers.panoptic_evaluation import rgb2id
+        if results.get('seg_prefix') is None:
+            raise ValueError('LoadPanopticAnnotations needs the data set\'s seg_prefix (the folder of the panoptic '
+                             "PNGs, e.g. data/coco/annotations/panoptic_train2017/): set seg_prefix in the data "
+                             'config')
+        filename = osp.join(results['seg_prefix'], results['ann_info']['seg_map'])
+        pan = rgb2id(imread(filename, flag='color', channel_order='rgb'))
+        h, w = results['img_info']['height'], results['img_info']['width']
+        if pan.shape != (h, w):
+            raise ValueError(f'{filename} is {pan.shape[1]}x{pan.shape[0]} but its image is {w}x{h} (per the '
+                             'annotation file); the panoptic PNG must match its image')
+        infos = results['ann_info']['masks']
+        max_label = max((info['category'] for info in infos), default=0)
+        gt_seg = np.full(pan.shape, 255, dtype=np.uint8 if max_label < 255 else np.int32)
+        thing_masks = []
+        for info in infos:
+            mask = pan == info['id']
+            gt_seg[mask] = info['category']
+            if info.get('is_thing'):
+                thing_masks.append(mask.astype(np.uint8))
+        if self.with_mask:
+            results['gt_masks'] = BitmapMasks(thing_masks, h, w)
+            results['mask_fields'].append('gt_masks')
+        if self.with_seg:
+            results['gt_semantic_seg'] = gt_seg
+            results['seg_fields'].append('gt_semantic_seg')
+        return results
+
+    def __call__(self, results: dict) -> dict | None:
+        if self.with_bbox:
+            results = self._load_bboxes(results)
+            if results is None:
+                return None
+        if self.with_label:
+            results['gt_labels'] = results['ann_info']['labels'].copy()
+        if self.with_mask or self.with_seg:
+            results = self._load_masks_and_semantic_segs(results)
+        return results

@@ -16,6 +16,7 @@ from .kd_one_stage import KnowledgeDistillationSingleStageDetector
 from .lad import LAD
 from .nasfcos import NASFCOS
 from .paa import PAA
+from .panoptic_two_stage_segmentor import PanopticFPN, TwoStagePanopticSegmentor
 from .reppoints_detector import RepPointsDetector
 from .rpn import RPN
 from .single_stage import SingleStageDetector
@@ -36,5 +37,6 @@ __all__ = [
     'CenterNet', 'KnowledgeDistillationSingleStageDetector', 'LAD', 'GFL', 'YOLOV3', 'HybridTaskCascade', 'VFNet',
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
     'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
-    'AutoAssign', 'DDOD', 'DETR', 'DeformableDETR', 'YOLACT'
+    'AutoAssign', 'DDOD', 'DETR', 'DeformableDETR', 'YOLACT',
+    'TwoStagePanopticSegmentor', 'PanopticFPN'
 ]

@@ -71,7 +71,12 @@ class TwoStageDetector(BaseDetector):
     def forward_train(self, img, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore=None, gt_masks=None,
                       proposals=None, **kwargs) -> dict:
         """RPN losses (``loss_rpn_cls``, ``loss_rpn_bbox``) and RoI-head losses."""
-        x = self.extract_feat(img)
+        return self._rpn_roi_losses(self.extract_feat(img), img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
+                                    gt_masks, proposals, **kwargs)
+
+    def _rpn_roi_losses(self, x, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks, proposals,
+                        **kwargs) -> dict:
+        """The RPN's and the RoI head's losses on the features ``x``."""
         losses = {}
         if self.with_rpn:
             proposal_cfg = self.train_cfg.get('rpn_proposal', self.test_cfg.rpn)

@@ -2,6 +2,7 @@
 from ...cnn import AdaptivePadding, DropPath, PatchEmbed, PatchMerging, nchw_to_nlc, nlc_to_nchw
 from .builder import TRANSFORMER, build_transformer
 from .ckpt_convert import pvt_convert, swin_converter
+from .conv_upsample import ConvUpsample
 from .csp_layer import CSPLayer, DarknetBottleneck
 from .deformable_detr_transformer import DeformableDetrTransformer, DeformableDetrTransformerDecoder
 from .detr_transformer import (DetrTransformerDecoder, DetrTransformerDecoderLayer, DetrTransformerEncoder, Transformer,
@@ -11,7 +12,7 @@ from .dyrelu import DyReLU
 from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, gaussian_radius, gen_gaussian_target,
                               get_local_maximum, get_topk_from_heatmap, transpose_and_gather_feat)
 from .inverted_residual import InvertedResidual, SELayer, make_divisible
-from .misc import sigmoid_geometric_mean
+from .misc import interpolate_as, sigmoid_geometric_mean
 from .normed_predictor import NormedConv2d, NormedLinear
 from .point_sample import get_uncertain_point_coords_with_randomness, get_uncertainty
 from .positional_encoding import LearnedPositionalEncoding, SinePositionalEncoding
@@ -26,5 +27,5 @@ __all__ = [
     'SimplifiedBasicBlock', 'DynamicConv', 'TRANSFORMER', 'build_transformer', 'Transformer',
     'DetrTransformerDecoderLayer', 'DetrTransformerDecoder', 'DetrTransformerEncoder', 'inverse_sigmoid',
     'SinePositionalEncoding', 'LearnedPositionalEncoding', 'DeformableDetrTransformer',
-    'DeformableDetrTransformerDecoder'
+    'DeformableDetrTransformerDecoder', 'ConvUpsample', 'interpolate_as'
 ]

@@ -25,3 +25,17 @@ class SigmoidGeometricMean(torch.autograd.Function):
 def sigmoid_geometric_mean(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The geometric mean of ``sigmoid(x)`` and ``sigmoid(y)`` (TOOD's aligned class score)."""
     return SigmoidGeometricMean.apply(x, y)
+
+
+def interpolate_as(source: torch.Tensor, target, mode: str = 'bilinear', align_corners: bool = False) -> torch.Tensor:
+    """``source`` (``(N, H, W)`` or ``(N, C, H, W)``) resized to the last two dimensions of ``target`` (a tensor
+    or array); returned as it is when they already agree."""
+    import torch.nn.functional as F
+    if len(target.shape) < 2:
+        raise ValueError(f'target must have at least 2 dimensions, got shape {tuple(target.shape)}')
+    size = tuple(target.shape[-2:])
+    if tuple(source.shape[-2:]) == size:
+        return source
+    if source.dim() == 3:
+        return F.interpolate(source[:, None], size=size, mode=mode, align_corners=align_corners)[:, 0]
+    return F.interpolate(source, size=size, mode=mode, align_corners=align_corners)

@@ -98,7 +98,8 @@ def test_missed_things_lower_recognition_quality_and_the_written_files_score_ali
     first_labels = [ds.get_ann_info(i)['labels'][0] for i in range(len(ds))]
     for label in range(3):  # per class: tp = objects - missed, fn = missed
         missed = first_labels.count(label)
-        stat[label + 1].tp, stat[label + 1].fn, stat[label + 1].iou = counts[label] - missed, missed, counts[label] - missed
+        found = counts[label] - missed
+        stat[label + 1].tp, stat[label + 1].fn, stat[label + 1].iou = found, missed, float(found)
     expected, _ = stat.pq_average({i + 1: dict(isthing=1) for i in range(3)}, isthing=True)
     for key in ('pq', 'sq', 'rq'):
         assert metrics[key.upper() + '_th'] == pytest.approx(100 * expected[key])

@@ -35,7 +35,8 @@ def get_loading_pipeline(pipeline: list) -> list:
 class NumClassCheckHook(Hook):
     """Before training and validation, check that every head's ``num_classes`` matches the
     dataset's CLASSES. Skipped: RPN heads (class-agnostic) and modules whose ``num_class_check`` is False
-    (their classes are not the dataset's, e.g. HTC's semantic head over stuff+thing maps)."""
+    (their classes are not the dataset's, e.g. HTC's semantic head over stuff+thing maps). With a panoptic
+    dataset the instance heads must predict its thing classes, the panoptic fusion head all of them."""
 
     def _check_head(self, runner) -> None:
         model = runner.model.module if hasattr(runner.model, 'module') else runner.model
@@ -48,15 +49,20 @@ class NumClassCheckHook(Hook):
         if isinstance(classes, str):
             raise TypeError(f'`CLASSES` in {type(dataset).__name__} should be a tuple of str, got the string '
                             f'{classes!r}; add a comma for a single class: classes=({classes!r}, )')
+        things = getattr(dataset, 'num_things', None)  # panoptic: instance heads predict the thing classes
         for name, module in model.named_modules():
             num_classes = getattr(module, 'num_classes', None)
             if (num_classes is None or name.endswith('rpn_head') or not name
                     or not getattr(module, 'num_class_check', True)):
                 continue
-            if num_classes != len(classes):
-                raise ValueError(f'model.{name}.num_classes={num_classes} but {type(dataset).__name__} has '
-                                 f'{len(classes)} classes {tuple(classes)}; set num_classes={len(classes)} in '
-                                 f'the model config (e.g. --cfg-options model.{name}.num_classes={len(classes)})')
+            if things is not None and not name.startswith('panoptic_fusion_head'):
+                expected, what = things, f'{things} thing classes {tuple(classes[:things])}'
+            else:
+                expected, what = len(classes), f'{len(classes)} classes {tuple(classes)}'
+            if num_classes != expected:
+                raise ValueError(f'model.{name}.num_classes={num_classes} but {type(dataset).__name__} has {what}; '
+                                 f'set num_classes={expected} in the model config (e.g. --cfg-options '
+                                 f'model.{name}.num_classes={expected})')
 
     def before_train_epoch(self, runner) -> None:
         self._check_head(runner)

@@ -11,14 +11,18 @@ state-dict layout.
 """
 import json
 import os.path as osp
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
+from mmlite.apis import single_gpu_test
 from mmlite.core import INSTANCE_OFFSET, BitmapMasks
+from mmlite.datasets import NumClassCheckHook, build_dataloader, build_dataset
 from mmlite.models import build_detector, build_head
-from mmlite.utils import ConfigDict
+from mmlite.parallel import MMDataParallel
+from mmlite.utils import Config, ConfigDict
 
 from ._tiny import CONFIGS, full_size_layout, load_weights, merged_config, tiny_model_cfg
 from .test_mmdet_golden import GOLDEN, _metas, assert_log_vars_match, golden_training_log_vars
@@ -132,3 +136,34 @@ def test_fusion_pastes_by_score_drops_covered_masks_and_voids_small_stuff():
     expected = torch.tensor([[1 + INSTANCE_OFFSET] * 2 + [2 * INSTANCE_OFFSET] * 2 + [2, 4]] * 4)
     expected[1:, 5] = 4
     assert pan.tolist() == expected.tolist()
+
+
+def test_quickstart_data_train_a_step_and_evaluate_with_pq(tmp_path):
+    """The toy panoptic quickstart's data (generated PNGs loaded, flipped, rescaled, collated) train a tiny
+    Panoptic FPN through MMDataParallel, and its test results evaluate to PQ numbers."""
+    cfg = Config.fromfile(osp.join(CONFIGS, 'quickstart', 'panoptic_fpn_r18_fpn_toy.py'))
+    root = dict(data_root=str(tmp_path / 'toy') + '/', num_train=3, num_val=2)
+    train = build_dataset(dict(cfg.data.train, **root))
+    loader = build_dataloader(train, samples_per_gpu=2, workers_per_gpu=0, dist=False, shuffle=False)
+    data = next(iter(loader))
+    seg, img = data['gt_semantic_seg'].data[0], data['img'].data[0]
+    assert seg.shape == (2, 1, img.shape[2] // 4, img.shape[3] // 4)
+    assert set(seg.unique().tolist()) <= {0, 1, 2, 3, 255} and (seg == 3).any()  # 3: background stuff
+    model_cfg = tiny_model_cfg('panoptic_fpn')
+    model_cfg['semantic_head']['num_stuff_classes'] = model_cfg['panoptic_fusion_head']['num_stuff_classes'] = 1
+    model = MMDataParallel(build_detector(model_cfg))
+    outputs = model.train_step(data, None)
+    outputs['loss'].backward()
+    assert 0 < outputs['log_vars']['loss_seg'] < 10
+    test = build_dataset(dict(cfg.data.test, **root), dict(test_mode=True))
+    results = single_gpu_test(model.eval(), build_dataloader(test, 1, 0, dist=False, shuffle=False))
+    assert [r['pan_results'].shape for r in results] == [(info['height'], info['width']) for info in test.data_infos]
+    metrics = test.evaluate(results, metric='PQ')
+    assert 0 <= metrics['PQ'] <= 100 and len(metrics['PQ_copypaste'].split()) == 9
+    # the class check: instance heads predict the 3 thing classes, the fusion head all 4
+    runner = SimpleNamespace(model=model, data_loader=SimpleNamespace(dataset=train))
+    NumClassCheckHook().before_train_epoch(runner)
+    model_cfg['roi_head']['bbox_head']['num_classes'] = 4
+    runner.model = build_detector(model_cfg)
+    with pytest.raises(ValueError, match=r"bbox_head.num_classes=4 .* 3 thing classes \('rectangle'"):
+        NumClassCheckHook().before_train_epoch(runner)

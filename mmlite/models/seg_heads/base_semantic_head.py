@@ -15,6 +15,8 @@ class BaseSemanticHead(BaseModule, metaclass=ABCMeta):
     """A semantic segmentation head over ``num_classes`` channels; ``forward`` returns
     ``dict(seg_preds=(N, C, h, w) logits, feats=...)``."""
 
+    num_class_check = False  # its channels are the head's own (e.g. Panoptic FPN: stuff + one "thing" class)
+
     def __init__(self, num_classes: int, init_cfg=None,
                  loss_seg: dict = dict(type='CrossEntropyLoss', ignore_index=255, loss_weight=1.0)):  # noqa: B006
         super().__init__(init_cfg)

@@ -13,6 +13,7 @@ from ._panoptic_results import evaluate_instances, panoptic_quality, pred_segmen
 from .api_wrappers import COCO
 from .api_wrappers.panoptic_evaluation import VOID, id2rgb
 from .coco import CocoDataset, output_prefix
+from .custom import _join_root
 from .registry import DATASETS
 
 
@@ -91,7 +92,8 @@ class CocoPanopticDataset(CocoDataset):
     ``ins_results`` against ``ins_ann_file``.
 
     Args (beyond CocoDataset's):
-        ins_ann_file: A COCO instances file of the same images, for the ``bbox``/``segm`` metrics.
+        ins_ann_file: A COCO instances file of the same images, for the ``bbox``/``segm`` metrics (relative
+            paths are under ``data_root``, like ``ann_file``).
     """
 
     THING_CLASSES = tuple(_CLASSES['things'])
@@ -106,7 +108,7 @@ class CocoPanopticDataset(CocoDataset):
         super().__init__(ann_file, pipeline, classes=classes, data_root=data_root, img_prefix=img_prefix,
                          seg_prefix=seg_prefix, proposal_file=proposal_file, test_mode=test_mode,
                          filter_empty_gt=filter_empty_gt, file_client_args=file_client_args)
-        self.ins_ann_file = ins_ann_file
+        self.ins_ann_file = _join_root(data_root, ins_ann_file)  # as documented in mmdet (its code did not)
 
     def load_annotations(self, ann_file: str) -> list:
         self.coco = load_coco_panoptic(ann_file)

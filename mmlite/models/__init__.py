@@ -11,6 +11,7 @@ from .dense_heads import *  # noqa: E402,F401,F403
 from .detectors import *  # noqa: E402,F401,F403
 from .losses import *  # noqa: E402,F401,F403
 from .necks import *  # noqa: E402,F401,F403
+from .plugins import *  # noqa: E402,F401,F403
 from .roi_heads import *  # noqa: E402,F401,F403
 from .seg_heads import *  # noqa: E402,F401,F403
 

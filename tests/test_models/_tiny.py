@@ -104,7 +104,8 @@ DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
         'deformable_detr': 'deformable_detr/deformable_detr_r50_16x2_50e_coco.py',
         'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
         'deformable_detr_twostage': 'deformable_detr/deformable_detr_twostage_refine_r50_16x2_50e_coco.py'}
-PANOPTIC = {'panoptic_fpn': 'panoptic_fpn/panoptic_fpn_r50_fpn_1x_coco.py'}
+PANOPTIC = {'panoptic_fpn': 'panoptic_fpn/panoptic_fpn_r50_fpn_1x_coco.py',
+            'maskformer': 'maskformer/maskformer_r50_mstrain_16x1_75e_coco.py'}
 SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
@@ -154,6 +155,29 @@ def tiny_detr_cfg(name: str) -> dict:
         layer.update(feedforward_channels=32, ffn_dropout=0.0, ffn_cfgs=dict(type='FFN', embed_dims=WIDTH))
         for attn in layer.attn_cfgs if isinstance(layer.attn_cfgs, list) else [layer.attn_cfgs]:
             attn.update(embed_dims=WIDTH, num_heads=2, dropout=0.0)
+    return model.to_dict()
+
+
+def tiny_maskformer_cfg() -> dict:
+    """MaskFormer with ResNet-18 at 1/8 width, a 16-wide pixel decoder (one encoder layer) and transformer
+    decoder (2 layers, 2 heads, no dropout), 10 queries, 3 thing and 2 stuff classes."""
+    model = shipped_cfg('maskformer').model
+    model.backbone.update(depth=18, base_channels=8)
+    head = model.panoptic_head
+    stuff = SEMANTIC_CLASSES - NUM_CLASSES
+    head.update(in_channels=[8, 16, 32, 64], feat_channels=WIDTH, out_channels=WIDTH, num_things_classes=NUM_CLASSES,
+                num_stuff_classes=stuff, num_queries=10)
+    head.loss_cls.class_weight = [1.0] * SEMANTIC_CLASSES + [0.1]
+    head.pixel_decoder.norm_cfg = dict(type='GN', num_groups=4)
+    head.pixel_decoder.positional_encoding.num_feats = head.positional_encoding.num_feats = WIDTH // 2
+    for coder, layers in ((head.pixel_decoder.encoder, 1), (head.transformer_decoder, 2)):
+        coder.num_layers = layers
+        layer = coder.transformerlayers
+        layer.attn_cfgs.update(embed_dims=WIDTH, num_heads=2, attn_drop=0.0, proj_drop=0.0)
+        layer.ffn_cfgs.update(embed_dims=WIDTH, feedforward_channels=32, ffn_drop=0.0)
+        if 'feedforward_channels' in layer:  # the decoder layer's (unused) argument
+            layer.feedforward_channels = 32
+    model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
     return model.to_dict()
 
 

@@ -14,7 +14,8 @@ from .hungarian_assigner import HungarianAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_delta2bbox
 from .linear_assignment import linear_sum_assignment
-from .match_costs import BBoxL1Cost, ClassificationCost, FocalLossCost, IoUCost
+from .mask_hungarian_assigner import MaskHungarianAssigner, MaskPseudoSampler, MaskSamplingResult
+from .match_costs import BBoxL1Cost, ClassificationCost, CrossEntropyLossCost, DiceCost, FocalLossCost, IoUCost
 from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
 from .region_assigner import RegionAssigner
@@ -41,6 +42,7 @@ __all__ = [
     'TaskAlignedAssigner', 'ApproxMaxIoUAssigner', 'ScoreHLRSampler',
     'CenterRegionAssigner', 'TBLRBBoxCoder', 'bboxes2tblr', 'tblr2bboxes',
     'BucketingBBoxCoder', 'bbox2bucket', 'bucket2bbox', 'UniformAssigner', 'SimOTAAssigner',
+    'MaskHungarianAssigner', 'MaskPseudoSampler', 'MaskSamplingResult', 'DiceCost', 'CrossEntropyLossCost',
     'MATCH_COST', 'build_match_cost', 'HungarianAssigner', 'linear_sum_assignment', 'BBoxL1Cost', 'ClassificationCost',
     'FocalLossCost', 'IoUCost'
 ]

@@ -39,6 +39,8 @@ def _postprocess(model, show: bool, out_dir: str | None, score_thr: float, data:
         _draw(model, data, result, show, out_dir, score_thr)
     if result and isinstance(result[0], tuple):
         return [(bbox, encode_mask_results(segm)) for bbox, segm in result]
+    if result and isinstance(result[0], dict) and 'ins_results' in result[0]:  # panoptic models' instances
+        return [dict(r, ins_results=(r['ins_results'][0], encode_mask_results(r['ins_results'][1]))) for r in result]
     return result
 
 

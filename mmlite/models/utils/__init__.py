@@ -14,6 +14,7 @@ from .gaussian_target import (draw_gaussian_targets, gather_feat, gaussian2D, ga
 from .inverted_residual import InvertedResidual, SELayer, make_divisible
 from .misc import interpolate_as, sigmoid_geometric_mean
 from .normed_predictor import NormedConv2d, NormedLinear
+from .panoptic_gt_processing import preprocess_panoptic_gt
 from .point_sample import get_uncertain_point_coords_with_randomness, get_uncertainty
 from .positional_encoding import LearnedPositionalEncoding, SinePositionalEncoding
 from .res_layer import SimplifiedBasicBlock
@@ -27,5 +28,5 @@ __all__ = [
     'SimplifiedBasicBlock', 'DynamicConv', 'TRANSFORMER', 'build_transformer', 'Transformer',
     'DetrTransformerDecoderLayer', 'DetrTransformerDecoder', 'DetrTransformerEncoder', 'inverse_sigmoid',
     'SinePositionalEncoding', 'LearnedPositionalEncoding', 'DeformableDetrTransformer',
-    'DeformableDetrTransformerDecoder', 'ConvUpsample', 'interpolate_as'
+    'DeformableDetrTransformerDecoder', 'ConvUpsample', 'interpolate_as', 'preprocess_panoptic_gt'
 ]

@@ -105,7 +105,8 @@ DETR = {'detr': 'detr/detr_r50_8x2_150e_coco.py',
         'deformable_detr_refine': 'deformable_detr/deformable_detr_refine_r50_16x2_50e_coco.py',
         'deformable_detr_twostage': 'deformable_detr/deformable_detr_twostage_refine_r50_16x2_50e_coco.py'}
 PANOPTIC = {'panoptic_fpn': 'panoptic_fpn/panoptic_fpn_r50_fpn_1x_coco.py',
-            'maskformer': 'maskformer/maskformer_r50_mstrain_16x1_75e_coco.py'}
+            'maskformer': 'maskformer/maskformer_r50_mstrain_16x1_75e_coco.py',
+            'mask2former': 'mask2former/mask2former_r50_lsj_8x2_50e_coco-panoptic.py'}
 SEMANTIC_CLASSES = 5
 NUM_CLASSES = 3
 WIDTH = 16
@@ -178,6 +179,32 @@ def tiny_maskformer_cfg() -> dict:
         if 'feedforward_channels' in layer:  # the decoder layer's (unused) argument
             layer.feedforward_channels = 32
     model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
+    return model.to_dict()
+
+
+def tiny_mask2former_cfg() -> dict:
+    """Mask2Former with ResNet-18 at 1/8 width, a 16-wide deformable pixel decoder (one encoder layer, 2 points)
+    and 3-layer transformer decoder (2 heads), 10 queries, 64 training points, 3 thing and 2 stuff classes."""
+    model = shipped_cfg('mask2former').model
+    model.backbone.update(depth=18, base_channels=8)
+    head = model.panoptic_head
+    stuff = SEMANTIC_CLASSES - NUM_CLASSES
+    head.update(in_channels=[8, 16, 32, 64], feat_channels=WIDTH, out_channels=WIDTH, num_things_classes=NUM_CLASSES,
+                num_stuff_classes=stuff, num_queries=10)
+    head.loss_cls.class_weight = [1.0] * SEMANTIC_CLASSES + [0.1]
+    head.pixel_decoder.norm_cfg = dict(type='GN', num_groups=4)
+    head.pixel_decoder.positional_encoding.num_feats = head.positional_encoding.num_feats = WIDTH // 2
+    encoder = head.pixel_decoder.encoder
+    encoder.num_layers = 1
+    encoder.transformerlayers.attn_cfgs.update(embed_dims=WIDTH, num_heads=2, num_points=2)
+    encoder.transformerlayers.ffn_cfgs.update(embed_dims=WIDTH, feedforward_channels=32)
+    decoder = head.transformer_decoder
+    decoder.num_layers = 3
+    decoder.transformerlayers.attn_cfgs.update(embed_dims=WIDTH, num_heads=2)
+    decoder.transformerlayers.ffn_cfgs.update(embed_dims=WIDTH, feedforward_channels=32)
+    decoder.transformerlayers.feedforward_channels = 32
+    model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
+    model.train_cfg.num_points = 64
     return model.to_dict()
 
 

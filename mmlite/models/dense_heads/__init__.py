@@ -25,6 +25,7 @@ from .gfl_head import GFLHead
 from .guided_anchor_head import FeatureAdaption, GuidedAnchorHead
 from .lad_head import LADHead
 from .ld_head import LDHead
+from .mask2former_head import Mask2FormerHead
 from .maskformer_head import MaskFormerHead
 from .nasfcos_head import NASFCOSHead
 from .paa_head import PAAHead
@@ -47,7 +48,7 @@ from .yolof_head import YOLOFHead
 from .yolox_head import YOLOXHead
 
 __all__ = [
-    'MaskFormerHead',
+    'MaskFormerHead', 'Mask2FormerHead',
     'YOLOXHead', 'BaseDenseHead', 'AnchorHead', 'RPNHead', 'RetinaHead', 'AnchorFreeHead', 'FCOSHead', 'ATSSHead',
     'PAAHead', 'GFLHead', 'YOLOV3Head', 'SSDHead', 'VFNetHead', 'FoveaHead', 'RepPointsHead', 'TOODHead',
     'GuidedAnchorHead', 'GARPNHead', 'GARetinaHead', 'FeatureAdaption', 'FreeAnchorRetinaHead', 'PISARetinaHead',

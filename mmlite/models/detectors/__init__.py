@@ -14,7 +14,7 @@ from .grid_rcnn import GridRCNN
 from .htc import HybridTaskCascade
 from .kd_one_stage import KnowledgeDistillationSingleStageDetector
 from .lad import LAD
-from .maskformer import MaskFormer
+from .maskformer import Mask2Former, MaskFormer
 from .nasfcos import NASFCOS
 from .paa import PAA
 from .panoptic_two_stage_segmentor import PanopticFPN, TwoStagePanopticSegmentor
@@ -39,5 +39,5 @@ __all__ = [
     'FOVEA', 'RepPointsDetector', 'TOOD', 'GridRCNN', 'YOLOF', 'NASFCOS',
     'SingleStageInstanceSegmentor', 'SOLO', 'SOLOv2', 'PointRend', 'SCNet', 'CornerNet', 'SparseRCNN', 'QueryInst',
     'AutoAssign', 'DDOD', 'DETR', 'DeformableDETR', 'YOLACT',
-    'TwoStagePanopticSegmentor', 'PanopticFPN', 'MaskFormer'
+    'TwoStagePanopticSegmentor', 'PanopticFPN', 'MaskFormer', 'Mask2Former'
 ]

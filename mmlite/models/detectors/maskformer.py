@@ -24,13 +24,15 @@ class MaskFormer(BaseDetector):
     ``max_per_image``, ``object_mask_thr``, ``iou_thr``, ``filter_low_score``.
     """
 
+    train_cfg_keys = MASKFORMER_TRAIN
+
     def __init__(self, backbone: dict, neck: dict | None = None, panoptic_head: dict | None = None,
                  panoptic_fusion_head: dict | None = None, train_cfg=None, test_cfg=None, init_cfg=None):
         super().__init__(init_cfg)
         self.backbone = build_backbone(backbone)
         if neck is not None:
             self.neck = build_neck(neck)
-        self.train_cfg = check_cfg(train_cfg, MASKFORMER_TRAIN, 'model.train_cfg', required=('assigner', 'sampler'))
+        self.train_cfg = check_cfg(train_cfg, self.train_cfg_keys, 'model.train_cfg', required=('assigner', 'sampler'))
         self.test_cfg = check_cfg(test_cfg, MASKFORMER_TEST, 'model.test_cfg')
         self.panoptic_head = build_head(dict(copy.deepcopy(panoptic_head), train_cfg=self.train_cfg,
                                              test_cfg=self.test_cfg))
@@ -77,3 +79,11 @@ class MaskFormer(BaseDetector):
         if self.num_stuff_classes > 0:
             return TwoStagePanopticSegmentor.show_result(self, img, result, **kwargs)
         return super().show_result(img, result, **kwargs)
+
+
+@DETECTORS.register_module()
+class Mask2Former(MaskFormer):
+    """Mask2Former (Cheng et al., 2022): MaskFormer with a ``Mask2FormerHead``; ``train_cfg`` also takes
+    ``num_points``, ``oversample_ratio`` and ``importance_sample_ratio``."""
+
+    train_cfg_keys = MASKFORMER_TRAIN | {'num_points', 'oversample_ratio', 'importance_sample_ratio'}

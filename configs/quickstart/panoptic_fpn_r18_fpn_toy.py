@@ -6,7 +6,8 @@
 # configs/panoptic_fpn/panoptic_fpn_r50_fpn_1x_coco.py shrunk like faster_rcnn_r18_fpn_toy.py (ResNet-18 at
 # 1/4 width, 64-channel FPN and heads). The toy set's shapes are the 3 thing classes and everything else is
 # one stuff class ("background"); its panoptic PNGs and JSON are generated next to it on first use, under
-# data/toy_coco/annotations/panoptic_{train,val}/. 16 epochs.
+# data/toy_coco/annotations/panoptic_{train,val}/. 16 epochs. Measured on 2 CPU cores: PQ 84.9 (things 80.8,
+# stuff 97.1; 77.3 after 8 epochs), 27m40s while sharing the CPU with other work.
 _base_ = './faster_rcnn_r18_fpn_toy.py'
 
 model = dict(

@@ -156,6 +156,12 @@ def test_clear_errors(toy_root, tmp_path):
                       seg_prefix=None)
     with pytest.raises(ValueError, match='seg_prefix'):
         loader[0]
+    instances = CocoDataset(f'{toy_root}/annotations/instances_val.json',
+                            [dict(type='LoadImageFromFile'), dict(type='LoadPanopticAnnotations')],
+                            img_prefix=f'{toy_root}/val/', seg_prefix=f'{toy_root}/annotations/panoptic_val/',
+                            classes=TOY[:3])
+    with pytest.raises(TypeError, match='panoptic segment infos.*CocoPanopticDataset'):
+        instances[0]
 
 
 def test_coco_index_answers_to_mmdet_method_names(toy_root):

@@ -67,6 +67,9 @@ def test_training_pipeline_runs_on_toy_images(key, toy_root):
     path, pipeline, outer = PIPELINES[key]
     toy = dict(type='ToyCocoDataset', ann_file='annotations/instances_train.json', img_prefix='train/',
                data_root=toy_root, num_train=6, num_val=1, seg_prefix='stuffthingmaps/train/', pipeline=pipeline)
+    if any(step['type'] == 'LoadPanopticAnnotations' for step in pipeline):  # the toy set as COCO panoptic
+        toy.update(type='ToyCocoPanopticDataset', ann_file='annotations/panoptic_train.json',
+                   seg_prefix='annotations/panoptic_train/')
     cfg = toy if outer is None else dict(type='MultiImageMixDataset', dataset=dict(toy, filter_empty_gt=False),
                                          pipeline=outer)
     dataset = build_dataset(cfg)
@@ -81,6 +84,8 @@ def test_training_pipeline_runs_on_toy_images(key, toy_root):
         assert boxes.dtype == torch.float32 and boxes.shape[-1] == 4, path
         if 'gt_labels' in collected:  # (RPN pipelines collect boxes only)
             assert len(sample['gt_labels'].data) == len(boxes), path
+        if 'gt_masks' in collected:
+            assert len(sample['gt_masks'].data) == len(boxes), path
 
 
 @pytest.mark.parametrize('key', list(TEST_PIPELINES), ids=[value[0] for value in TEST_PIPELINES.values()])

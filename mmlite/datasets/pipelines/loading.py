@@ -206,6 +206,10 @@ class LoadPanopticAnnotations(LoadAnnotations):
             raise ValueError(f'{filename} is {pan.shape[1]}x{pan.shape[0]} but its image is {w}x{h} (per the '
                              'annotation file); the panoptic PNG must match its image')
         infos = results['ann_info']['masks']
+        if infos and not isinstance(infos[0], dict):
+            raise TypeError("LoadPanopticAnnotations reads ann_info['masks'] as panoptic segment infos (dict(id, "
+                            f'category, is_thing)), got {type(infos[0]).__name__}: use it with CocoPanopticDataset, '
+                            'or LoadAnnotations with an instances data set')
         max_label = max((info['category'] for info in infos), default=0)
         gt_seg = np.full(pan.shape, 255, dtype=np.uint8 if max_label < 255 else np.int32)
         thing_masks = []

@@ -20,8 +20,9 @@ from .custom import CustomDataset
 from .registry import DATASETS
 
 
-def load_coco(ann_file: str) -> COCO:
-    """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
+def read_coco_json(ann_file: str, kind: str = 'COCO') -> dict:
+    """The JSON of a COCO-style file, with a clear error unless it holds lists of images, annotations and
+    categories (``kind`` names the format in the message)."""
     try:
         with open(ann_file, encoding='utf-8') as f:
             data = json.load(f)
@@ -30,8 +31,14 @@ def load_coco(ann_file: str) -> COCO:
     missing = [k for k in ('images', 'annotations', 'categories')
                if not isinstance(data, dict) or not isinstance(data.get(k), list)]
     if missing:
-        raise ValueError(f'{ann_file} is not a COCO annotation file: it has no list '
+        raise ValueError(f'{ann_file} is not a {kind} annotation file: it has no list '
                          f'"{missing[0]}" (expected keys "images", "annotations", "categories")')
+    return data
+
+
+def load_coco(ann_file: str) -> COCO:
+    """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
+    data = read_coco_json(ann_file)
     _renumber_from_one(data['annotations'], ann_file)
     coco = COCO()
     coco.dataset = data

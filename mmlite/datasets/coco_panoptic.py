@@ -12,7 +12,7 @@ from ..utils.errors import ReadableKeyError
 from ._panoptic_results import evaluate_instances, panoptic_quality, pred_segments
 from .api_wrappers import COCO
 from .api_wrappers.panoptic_evaluation import VOID, id2rgb
-from .coco import CocoDataset, output_prefix
+from .coco import CocoDataset, output_prefix, read_coco_json
 from .custom import _join_root
 from .registry import DATASETS
 
@@ -59,15 +59,7 @@ class COCOPanoptic(COCO):
 
 def load_coco_panoptic(ann_file: str) -> COCOPanoptic:
     """The panoptic index of ``ann_file``, with errors that name what is missing."""
-    try:
-        with open(ann_file, encoding='utf-8') as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f'{ann_file}: cannot read it as JSON ({exc})') from exc
-    missing = [k for k in ('images', 'annotations', 'categories')
-               if not isinstance(data, dict) or not isinstance(data.get(k), list)]
-    if missing:
-        raise ValueError(f'{ann_file} is not a COCO panoptic annotation file: it has no list "{missing[0]}"')
+    data = read_coco_json(ann_file, 'COCO panoptic')
     for ann in data['annotations']:
         absent = [k for k in ('image_id', 'file_name', 'segments_info') if k not in ann]
         if absent:

@@ -162,15 +162,8 @@ def tiny_detr_cfg(name: str) -> dict:
 def tiny_maskformer_cfg() -> dict:
     """MaskFormer with ResNet-18 at 1/8 width, a 16-wide pixel decoder (one encoder layer) and transformer
     decoder (2 layers, 2 heads, no dropout), 10 queries, 3 thing and 2 stuff classes."""
-    model = shipped_cfg('maskformer').model
-    model.backbone.update(depth=18, base_channels=8)
+    model = _shrunk_query_model('maskformer')
     head = model.panoptic_head
-    stuff = SEMANTIC_CLASSES - NUM_CLASSES
-    head.update(in_channels=[8, 16, 32, 64], feat_channels=WIDTH, out_channels=WIDTH, num_things_classes=NUM_CLASSES,
-                num_stuff_classes=stuff, num_queries=10)
-    head.loss_cls.class_weight = [1.0] * SEMANTIC_CLASSES + [0.1]
-    head.pixel_decoder.norm_cfg = dict(type='GN', num_groups=4)
-    head.pixel_decoder.positional_encoding.num_feats = head.positional_encoding.num_feats = WIDTH // 2
     for coder, layers in ((head.pixel_decoder.encoder, 1), (head.transformer_decoder, 2)):
         coder.num_layers = layers
         layer = coder.transformerlayers
@@ -178,22 +171,14 @@ def tiny_maskformer_cfg() -> dict:
         layer.ffn_cfgs.update(embed_dims=WIDTH, feedforward_channels=32, ffn_drop=0.0)
         if 'feedforward_channels' in layer:  # the decoder layer's (unused) argument
             layer.feedforward_channels = 32
-    model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
     return model.to_dict()
 
 
 def tiny_mask2former_cfg() -> dict:
     """Mask2Former with ResNet-18 at 1/8 width, a 16-wide deformable pixel decoder (one encoder layer, 2 points)
     and 3-layer transformer decoder (2 heads), 10 queries, 64 training points, 3 thing and 2 stuff classes."""
-    model = shipped_cfg('mask2former').model
-    model.backbone.update(depth=18, base_channels=8)
+    model = _shrunk_query_model('mask2former')
     head = model.panoptic_head
-    stuff = SEMANTIC_CLASSES - NUM_CLASSES
-    head.update(in_channels=[8, 16, 32, 64], feat_channels=WIDTH, out_channels=WIDTH, num_things_classes=NUM_CLASSES,
-                num_stuff_classes=stuff, num_queries=10)
-    head.loss_cls.class_weight = [1.0] * SEMANTIC_CLASSES + [0.1]
-    head.pixel_decoder.norm_cfg = dict(type='GN', num_groups=4)
-    head.pixel_decoder.positional_encoding.num_feats = head.positional_encoding.num_feats = WIDTH // 2
     encoder = head.pixel_decoder.encoder
     encoder.num_layers = 1
     encoder.transformerlayers.attn_cfgs.update(embed_dims=WIDTH, num_heads=2, num_points=2)
@@ -203,9 +188,24 @@ def tiny_mask2former_cfg() -> dict:
     decoder.transformerlayers.attn_cfgs.update(embed_dims=WIDTH, num_heads=2)
     decoder.transformerlayers.ffn_cfgs.update(embed_dims=WIDTH, feedforward_channels=32)
     decoder.transformerlayers.feedforward_channels = 32
-    model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
     model.train_cfg.num_points = 64
     return model.to_dict()
+
+
+def _shrunk_query_model(name: str):
+    """The shipped MaskFormer-family model with ResNet-18 at 1/8 width, 16-wide heads, 10 queries, 3 thing and
+    2 stuff classes (the transformers are shrunk by the caller)."""
+    model = shipped_cfg(name).model
+    model.backbone.update(depth=18, base_channels=8)
+    head = model.panoptic_head
+    stuff = SEMANTIC_CLASSES - NUM_CLASSES
+    head.update(in_channels=[8, 16, 32, 64], feat_channels=WIDTH, out_channels=WIDTH, num_things_classes=NUM_CLASSES,
+                num_stuff_classes=stuff, num_queries=10)
+    head.loss_cls.class_weight = [1.0] * SEMANTIC_CLASSES + [0.1]
+    head.pixel_decoder.norm_cfg = dict(type='GN', num_groups=4)
+    head.pixel_decoder.positional_encoding.num_feats = head.positional_encoding.num_feats = WIDTH // 2
+    model.panoptic_fusion_head.update(num_things_classes=NUM_CLASSES, num_stuff_classes=stuff)
+    return model
 
 
 def _shrink(model) -> None:

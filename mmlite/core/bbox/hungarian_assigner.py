@@ -2,6 +2,8 @@
 R-CNN)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 
 from .assign import AssignResult, BaseAssigner
@@ -31,20 +33,31 @@ class HungarianAssigner(BaseAssigner):
         """``bbox_pred``: normalised ``(cx, cy, w, h)`` predictions; ``gt_bboxes``: ``xyxy`` in pixels."""
         if gt_bboxes_ignore is not None:
             raise NotImplementedError('HungarianAssigner does not support gt_bboxes_ignore (as mmdet)')
-        num_gts, num_preds = gt_bboxes.shape[0], bbox_pred.shape[0]
-        assigned_gt_inds = bbox_pred.new_full((num_preds, ), -1, dtype=torch.long)
-        assigned_labels = bbox_pred.new_full((num_preds, ), -1, dtype=torch.long)
-        if num_gts == 0 or num_preds == 0:
-            if num_gts == 0:
-                assigned_gt_inds[:] = 0
-            return AssignResult(num_gts, assigned_gt_inds, None, labels=assigned_labels)
         img_h, img_w = img_meta['img_shape'][:2]
         factor = gt_bboxes.new_tensor([img_w, img_h, img_w, img_h]).unsqueeze(0)
-        cost = (self.cls_cost(cls_pred, gt_labels) + self.reg_cost(bbox_pred, gt_bboxes / factor)
-                + self.iou_cost(bbox_cxcywh_to_xyxy(bbox_pred) * factor, gt_bboxes))
-        rows, cols = linear_sum_assignment(cost.detach().cpu().numpy())
-        rows, cols = torch.from_numpy(rows).to(bbox_pred.device), torch.from_numpy(cols).to(bbox_pred.device)
-        assigned_gt_inds[:] = 0
-        assigned_gt_inds[rows] = cols + 1
-        assigned_labels[rows] = gt_labels[cols]
+
+        def cost() -> torch.Tensor:
+            return (self.cls_cost(cls_pred, gt_labels) + self.reg_cost(bbox_pred, gt_bboxes / factor)
+                    + self.iou_cost(bbox_cxcywh_to_xyxy(bbox_pred) * factor, gt_bboxes))
+
+        return assign_min_cost(bbox_pred.shape[0], gt_labels, cost, bbox_pred.device)
+
+
+def assign_min_cost(num_preds: int, gt_labels: torch.Tensor, cost: Callable[[], torch.Tensor],
+                    device) -> AssignResult:
+    """Each ground truth gets the prediction of a minimum-cost one-to-one matching (``cost()``: the
+    ``(num_preds, num_gts)`` matrix, computed only when neither side is empty); every other prediction is
+    background (0). With no predictions the result is all -1 (nothing assigned)."""
+    num_gts = gt_labels.shape[0]
+    assigned_gt_inds = torch.full((num_preds, ), -1, dtype=torch.long, device=device)
+    assigned_labels = torch.full((num_preds, ), -1, dtype=torch.long, device=device)
+    if num_gts == 0 or num_preds == 0:
+        if num_gts == 0:
+            assigned_gt_inds[:] = 0
         return AssignResult(num_gts, assigned_gt_inds, None, labels=assigned_labels)
+    rows, cols = linear_sum_assignment(cost().detach().cpu().numpy())
+    rows, cols = torch.from_numpy(rows).to(device), torch.from_numpy(cols).to(device)
+    assigned_gt_inds[:] = 0
+    assigned_gt_inds[rows] = cols + 1
+    assigned_labels[rows] = gt_labels[cols]
+    return AssignResult(num_gts, assigned_gt_inds, None, labels=assigned_labels)

@@ -5,7 +5,7 @@ import torch
 
 from .assign import AssignResult, BaseAssigner
 from .builder import BBOX_ASSIGNERS, BBOX_SAMPLERS, build_match_cost
-from .linear_assignment import linear_sum_assignment
+from .hungarian_assigner import assign_min_cost
 from .sample import BaseSampler
 
 
@@ -30,26 +30,18 @@ class MaskHungarianAssigner(BaseAssigner):
         ``(num_gt, H, W)`` binary masks at the same size."""
         if gt_bboxes_ignore is not None:
             raise NotImplementedError('MaskHungarianAssigner does not support gt_bboxes_ignore (as mmdet)')
-        num_gt, num_query = gt_labels.shape[0], mask_pred.shape[0]
-        assigned_gt_inds = mask_pred.new_full((num_query, ), -1, dtype=torch.long)
-        assigned_labels = mask_pred.new_full((num_query, ), -1, dtype=torch.long)
-        if num_gt == 0 or num_query == 0:
-            if num_gt == 0:
-                assigned_gt_inds[:] = 0
-            return AssignResult(num_gt, assigned_gt_inds, None, labels=assigned_labels)
-        cost = 0
-        if self.cls_cost.weight != 0 and cls_pred is not None:
-            cost = cost + self.cls_cost(cls_pred, gt_labels)
-        if self.mask_cost.weight != 0:
-            cost = cost + self.mask_cost(mask_pred, gt_mask)
-        if self.dice_cost.weight != 0:
-            cost = cost + self.dice_cost(mask_pred, gt_mask)
-        rows, cols = linear_sum_assignment(cost.detach().cpu().numpy())
-        rows, cols = torch.from_numpy(rows).to(mask_pred.device), torch.from_numpy(cols).to(mask_pred.device)
-        assigned_gt_inds[:] = 0
-        assigned_gt_inds[rows] = cols + 1
-        assigned_labels[rows] = gt_labels[cols]
-        return AssignResult(num_gt, assigned_gt_inds, None, labels=assigned_labels)
+
+        def cost() -> torch.Tensor:
+            total = 0
+            if self.cls_cost.weight != 0 and cls_pred is not None:
+                total = total + self.cls_cost(cls_pred, gt_labels)
+            if self.mask_cost.weight != 0:
+                total = total + self.mask_cost(mask_pred, gt_mask)
+            if self.dice_cost.weight != 0:
+                total = total + self.dice_cost(mask_pred, gt_mask)
+            return total
+
+        return assign_min_cost(mask_pred.shape[0], gt_labels, cost, mask_pred.device)
 
 
 class MaskSamplingResult:

@@ -136,13 +136,19 @@ class LoadAnnotations:
         results['seg_fields'].append('gt_semantic_seg')
         return results
 
-    def __call__(self, results: dict) -> dict | None:
+    def _load_boxes_and_labels(self, results: dict) -> dict | None:
         if self.with_bbox:
             results = self._load_bboxes(results)
             if results is None:
                 return None
         if self.with_label:
             results['gt_labels'] = results['ann_info']['labels'].copy()
+        return results
+
+    def __call__(self, results: dict) -> dict | None:
+        results = self._load_boxes_and_labels(results)
+        if results is None:
+            return None
         if self.with_mask:
             results = self._load_masks(results)
         if self.with_seg:
@@ -227,12 +233,7 @@ class LoadPanopticAnnotations(LoadAnnotations):
         return results
 
     def __call__(self, results: dict) -> dict | None:
-        if self.with_bbox:
-            results = self._load_bboxes(results)
-            if results is None:
-                return None
-        if self.with_label:
-            results['gt_labels'] = results['ann_info']['labels'].copy()
-        if self.with_mask or self.with_seg:
+        results = self._load_boxes_and_labels(results)
+        if results is not None and (self.with_mask or self.with_seg):
             results = self._load_masks_and_semantic_segs(results)
         return results

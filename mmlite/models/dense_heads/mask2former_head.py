@@ -9,7 +9,6 @@ import torch.nn.functional as F
 from ...cnn import build_plugin_layer
 from ...cnn.transformer_layers import build_positional_encoding, build_transformer_layer_sequence
 from ...core.bbox import build_assigner, build_sampler
-from ...core.utils import reduce_mean
 from ...ops import point_sample
 from ...runner import ModuleList
 from ...runner.weight_init import caffe2_xavier_init
@@ -94,28 +93,12 @@ class Mask2FormerHead(MaskFormerHead):
         pred_points = point_sample(mask_pred[:, None], points.repeat(cls_score.shape[0], 1, 1))[:, 0]
         gt_points = point_sample(gt_masks[:, None].float(), points.repeat(gt_labels.shape[0], 1, 1))[:, 0]
         assign_result = self.assigner.assign(cls_score, pred_points, gt_labels, gt_points, img_metas)
-        sampling = self.sampler.sample(assign_result, mask_pred, gt_masks)
-        labels = gt_labels.new_full((self.num_queries, ), self.num_classes, dtype=torch.long)
-        labels[sampling.pos_inds] = gt_labels[sampling.pos_assigned_gt_inds]
-        mask_weights = mask_pred.new_zeros((self.num_queries, ))
-        mask_weights[sampling.pos_inds] = 1.0
-        return (labels, gt_labels.new_ones((self.num_queries, )), gt_masks[sampling.pos_assigned_gt_inds],
-                mask_weights, sampling.pos_inds, sampling.neg_inds)
+        return self._targets_of(self.sampler.sample(assign_result, mask_pred, gt_masks), mask_pred, gt_labels,
+                                gt_masks)
 
-    def loss_single(self, cls_scores, mask_preds, gt_labels_list, gt_masks_list, img_metas) -> tuple:
-        num_imgs = cls_scores.size(0)
-        labels, label_weights, mask_targets, mask_weights, num_total_pos, _ = self.get_targets(
-            [cls_scores[i] for i in range(num_imgs)], [mask_preds[i] for i in range(num_imgs)], gt_labels_list,
-            gt_masks_list, img_metas)
-        labels = torch.stack(labels).flatten(0, 1)
-        class_weight = cls_scores.new_tensor(self.class_weight)
-        loss_cls = self.loss_cls(cls_scores.flatten(0, 1), labels, torch.stack(label_weights).flatten(0, 1),
-                                 avg_factor=class_weight[labels].sum())
-        num_total_masks = max(reduce_mean(cls_scores.new_tensor([num_total_pos])), 1)
-        mask_targets = torch.cat(mask_targets)
-        mask_preds = mask_preds[torch.stack(mask_weights) > 0]
-        if mask_targets.shape[0] == 0:  # no objects in the batch: zero losses that keep the graph
-            return loss_cls, mask_preds.sum(), mask_preds.sum()
+    def _mask_losses(self, mask_preds, mask_targets, num_total_masks) -> tuple:
+        """``(loss_mask, loss_dice)`` on ``num_points`` points per mask, mostly where the prediction is least
+        certain."""
         with torch.no_grad():
             points = get_uncertain_point_coords_with_randomness(mask_preds[:, None], None, self.num_points,
                                                                 self.oversample_ratio, self.importance_sample_ratio)
@@ -124,7 +107,7 @@ class Mask2FormerHead(MaskFormerHead):
         loss_dice = self.loss_dice(point_preds, point_targets, avg_factor=num_total_masks)
         loss_mask = self.loss_mask(point_preds.reshape(-1), point_targets.reshape(-1),
                                    avg_factor=num_total_masks * self.num_points)
-        return loss_cls, loss_mask, loss_dice
+        return loss_mask, loss_dice
 
     def forward_head(self, decoder_out, mask_feature, attn_mask_target_size) -> tuple:
         """Class logits, mask logits and the next layer's attention mask (True: not attended) of the queries."""

@@ -99,13 +99,18 @@ class MaskFormerHead(AnchorFreeHead):
         small = (F.interpolate(gt_masks[:, None].float(), mask_pred.shape[-2:], mode='nearest')[:, 0].long()
                  if gt_masks.shape[0] > 0 else gt_masks)
         assign_result = self.assigner.assign(cls_score, mask_pred, gt_labels, small, img_metas)
-        sampling = self.sampler.sample(assign_result, mask_pred, gt_masks)
+        return self._targets_of(self.sampler.sample(assign_result, mask_pred, gt_masks), mask_pred, gt_labels,
+                                gt_masks)
+
+    def _targets_of(self, sampling, mask_pred, gt_labels, gt_masks) -> tuple:
+        """Per query its label (``num_classes``: no object), label weight, and the matched masks with the
+        queries' mask weights."""
         labels = gt_labels.new_full((self.num_queries, ), self.num_classes, dtype=torch.long)
         labels[sampling.pos_inds] = gt_labels[sampling.pos_assigned_gt_inds]
         mask_weights = mask_pred.new_zeros((self.num_queries, ))
         mask_weights[sampling.pos_inds] = 1.0
-        return (labels, gt_labels.new_ones(self.num_queries), gt_masks[sampling.pos_assigned_gt_inds], mask_weights,
-                sampling.pos_inds, sampling.neg_inds)
+        return (labels, gt_labels.new_ones((self.num_queries, )), gt_masks[sampling.pos_assigned_gt_inds],
+                mask_weights, sampling.pos_inds, sampling.neg_inds)
 
     @force_fp32(apply_to=('all_cls_scores', 'all_mask_preds'))
     def loss(self, all_cls_scores, all_mask_preds, gt_labels_list, gt_masks_list, img_metas) -> dict:
@@ -121,7 +126,7 @@ class MaskFormerHead(AnchorFreeHead):
         return loss_dict
 
     def loss_single(self, cls_scores, mask_preds, gt_labels_list, gt_masks_list, img_metas) -> tuple:
-        """One decoder layer's losses over the batch."""
+        """One decoder layer's ``(loss_cls, loss_mask, loss_dice)`` over the batch."""
         num_imgs = cls_scores.size(0)
         labels, label_weights, mask_targets, mask_weights, num_total_pos, _ = self.get_targets(
             [cls_scores[i] for i in range(num_imgs)], [mask_preds[i] for i in range(num_imgs)], gt_labels_list,
@@ -135,6 +140,10 @@ class MaskFormerHead(AnchorFreeHead):
         mask_preds = mask_preds[torch.stack(mask_weights) > 0]
         if mask_targets.shape[0] == 0:  # no objects in the batch: zero losses that keep the graph
             return loss_cls, mask_preds.sum(), mask_preds.sum()
+        return (loss_cls, ) + self._mask_losses(mask_preds, mask_targets, num_total_masks)
+
+    def _mask_losses(self, mask_preds, mask_targets, num_total_masks) -> tuple:
+        """``(loss_mask, loss_dice)`` of the matched queries' masks, upsampled to the targets' size."""
         mask_preds = F.interpolate(mask_preds[:, None], mask_targets.shape[-2:], mode='bilinear',
                                    align_corners=False)[:, 0]
         loss_dice = self.loss_dice(mask_preds, mask_targets, avg_factor=num_total_masks)
@@ -142,7 +151,7 @@ class MaskFormerHead(AnchorFreeHead):
         # FocalLoss over one class: target 0 is the mask, 1 ("background") the rest
         loss_mask = self.loss_mask(mask_preds.reshape(-1, 1), 1 - mask_targets.reshape(-1),
                                    avg_factor=num_total_masks * h * w)
-        return loss_cls, loss_mask, loss_dice
+        return loss_mask, loss_dice
 
     def forward(self, feats: list, img_metas: list) -> tuple[torch.Tensor, torch.Tensor]:
         """``(cls scores (layers, N, queries, C + 1), mask logits (layers, N, queries, H/4, W/4))``."""

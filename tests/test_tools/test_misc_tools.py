@@ -191,19 +191,19 @@ def test_check_configs_reports_what_is_missing(tmp_path, capsys):
     assert '5 of 5 configs build in mmlite.' in capsys.readouterr().out
     (tmp_path / '_base_').mkdir()
     (tmp_path / '_base_' / 'skipped.py').write_text("model = dict(type='Nope')\n")
-    (tmp_path / 'maskformer.py').write_text(
+    (tmp_path / 'unknown_parts.py').write_text(
         f"_base_ = '{os.path.join(REPO, 'configs', 'mask_rcnn', 'mask_rcnn_r50_fpn_1x_coco.py')}'\n"
-        "model = dict(type='MaskFormer')\n"
-        "data = dict(train=dict(type='OpenImagesDataset', pipeline=[dict(type='InstaBoost')]))\n")
+        "model = dict(type='NoSuchDetector')\n"
+        "data = dict(train=dict(type='NoSuchDataset', pipeline=[dict(type='NoSuchTransform')]))\n")
     (tmp_path / 'broken.py').write_text('model = dict(\n')
     assert check.main([str(tmp_path), '--json', str(tmp_path / 'report.json')]) == 1
     out = capsys.readouterr().out
     assert '0 of 2 configs build in mmlite.' in out and 'skipped' not in out
-    for line in ("1  MaskFormer (not registered)", "1  dataset type 'OpenImagesDataset'",
-                 "1  pipeline type 'InstaBoost'", 'config does not load: SyntaxError'):
+    for line in ("1  NoSuchDetector (not registered)", "1  dataset type 'NoSuchDataset'",
+                 "1  pipeline type 'NoSuchTransform'", 'config does not load: SyntaxError'):
         assert line in out, line
     report = json.loads((tmp_path / 'report.json').read_text())
-    assert len(report[str(tmp_path / 'maskformer.py')]) == 3
+    assert len(report[str(tmp_path / 'unknown_parts.py')]) == 3
     with pytest.raises(FileNotFoundError, match='no such config file or folder'):
         check.main([str(tmp_path / 'missing')])
     assert not logging.root.manager.disable  # the in-process run restored logging

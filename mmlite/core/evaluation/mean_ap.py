@@ -122,6 +122,42 @@ def _count_gts(cls_gts: list, area_ranges: list | None, extra: float) -> np.ndar
     return num_gts
 
 
+def get_cls_group_ofs(annotations: list, class_id: int) -> list:
+    """Per image, the ``gt_is_group_ofs`` flags of one class's boxes (Open Images)."""
+    return [ann['gt_is_group_ofs'][ann['labels'] == class_id] if ann.get('gt_is_group_ofs') is not None
+            else np.zeros(int(np.sum(ann['labels'] == class_id)), dtype=bool) for ann in annotations]
+
+
+def _default_tpfp_fn(dataset, use_group_of: bool) -> Callable:
+    from .tpfp_extra import tpfp_imagenet, tpfp_openimages
+    if isinstance(dataset, str) and dataset in ('det', 'vid'):
+        return tpfp_imagenet
+    if (isinstance(dataset, str) and dataset in ('oid_challenge', 'oid_v6')) or use_group_of:
+        return tpfp_openimages
+    return tpfp_default
+
+
+def _class_tpfp(tpfp_fn: Callable, det_results: list, annotations: list, class_id: int, iou_thr: float,
+                area_ranges, use_legacy_coordinate: bool, use_group_of: bool, ioa_thr) -> tuple:
+    """``(tp, fp, detections)`` of one class over all images (Open Images' matching may fold detections)."""
+    cls_dets, cls_gts, cls_gts_ignore = get_cls_results(det_results, annotations, class_id)
+    extra = {}
+    if use_group_of:
+        extra = dict(use_group_of=True, ioa_thr=ioa_thr)
+        group_ofs = get_cls_group_ofs(annotations, class_id)
+    tps, fps, dets = [], [], []
+    for j, (d, g, gi) in enumerate(zip(cls_dets, cls_gts, cls_gts_ignore)):
+        if use_group_of:
+            extra['gt_bboxes_group_of'] = group_ofs[j]
+        out = tpfp_fn(d, g, gi, iou_thr, area_ranges, use_legacy_coordinate=use_legacy_coordinate, **extra)
+        tps.append(out[0])
+        fps.append(out[1])
+        dets.append(out[2] if len(out) > 2 else d)
+    if not tps:
+        return np.zeros((1, 0)), np.zeros((1, 0)), cls_gts, np.zeros((0, 5))
+    return np.hstack(tps), np.hstack(fps), cls_gts, np.vstack(dets)
+
+
 def eval_map(det_results: list, annotations: list, scale_ranges: list | None = None,
              iou_thr: float = 0.5, ioa_thr: float | None = None, dataset=None, logger=None,
              tpfp_fn: Callable | None = None, nproc: int = 4, use_legacy_coordinate: bool = False,
@@ -131,29 +167,32 @@ def eval_map(det_results: list, annotations: list, scale_ranges: list | None = N
     Args:
         det_results: Per image, per class ``(n, 5)`` arrays ``[x1, y1, x2, y2, score]``.
         annotations: Per image dicts with ``bboxes``, ``labels`` (and optionally ``bboxes_ignore``,
-            ``labels_ignore``).
+            ``labels_ignore``; ``gt_is_group_ofs`` for Open Images).
         scale_ranges: ``[(min, max)]`` box side ranges (areas are their squares).
         iou_thr: IoU for a match. Defaults to 0.5.
-        dataset: Class names (list) or ``'voc07'`` (11-point AP). Defaults to None.
+        ioa_thr: With ``use_group_of``, the share of a group-of box a detection must cover.
+        dataset: Class names (list), ``'voc07'`` (11-point AP), ``'det'``/``'vid'`` (ImageNet matching:
+            ``tpfp_imagenet``) or ``'oid_v6'``/``'oid_challenge'`` (``tpfp_openimages``).
+        tpfp_fn: The matching function (default chosen from ``dataset`` and ``use_group_of``).
         nproc: Accepted for compatibility (evaluation runs in-process).
+        use_group_of: Open Images' group-of boxes (each counts once; see ``tpfp_openimages``).
 
     Returns:
         ``(mean_ap, per-class dicts with num_gts, num_dets, recall, precision, ap)``.
     """
     if len(det_results) != len(annotations):
         raise ValueError(f'{len(det_results)} detection results for {len(annotations)} images')
+    if use_group_of and ioa_thr is None:
+        raise ValueError('use_group_of needs ioa_thr (the share of a group-of box a detection must cover)')
     extra = 1.0 if use_legacy_coordinate else 0.0
     area_ranges = [(lo**2, hi**2) for lo, hi in scale_ranges] if scale_ranges is not None else None
-    tpfp_fn = tpfp_fn or tpfp_default
+    tpfp_fn = tpfp_fn or _default_tpfp_fn(dataset, use_group_of)
     eps = np.finfo(np.float32).eps
     eval_results = []
     for class_id in range(len(det_results[0])):
-        cls_dets, cls_gts, cls_gts_ignore = get_cls_results(det_results, annotations, class_id)
-        tpfp = [tpfp_fn(d, g, gi, iou_thr, area_ranges, use_legacy_coordinate=use_legacy_coordinate)
-                for d, g, gi in zip(cls_dets, cls_gts, cls_gts_ignore)]
-        tp, fp = (np.hstack(x) for x in zip(*tpfp)) if tpfp else (np.zeros((1, 0)), np.zeros((1, 0)))
+        tp, fp, cls_gts, dets = _class_tpfp(tpfp_fn, det_results, annotations, class_id, iou_thr, area_ranges,
+                                            use_legacy_coordinate, use_group_of, ioa_thr)
         num_gts = _count_gts(cls_gts, area_ranges, extra)
-        dets = np.vstack(cls_dets) if cls_dets else np.zeros((0, 5))
         order = np.argsort(-dets[:, -1])
         tp, fp = np.cumsum(tp[:, order], axis=1), np.cumsum(fp[:, order], axis=1)
         recalls = tp / np.maximum(num_gts[:, None], eps)

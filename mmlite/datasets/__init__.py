@@ -13,6 +13,7 @@ from .deepfashion import DeepFashionDataset  # noqa: E402
 from .lvis import LVISDataset, LVISV1Dataset, LVISV05Dataset  # noqa: E402
 from .multi_image_mix import MultiImageMixDataset  # noqa: E402
 from .objects365 import Objects365V1Dataset, Objects365V2Dataset  # noqa: E402
+from .openimages import OpenImagesChallengeDataset, OpenImagesDataset  # noqa: E402
 from .pipelines import Compose  # noqa: E402
 from .registry import DATASETS, PIPELINES  # noqa: E402
 from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,  # noqa: E402
@@ -31,5 +32,5 @@ __all__ = [
     'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset', 'CityscapesDataset',
     'Objects365V1Dataset', 'Objects365V2Dataset', 'WIDERFaceDataset', 'DeepFashionDataset', 'LVISDataset',
     'LVISV05Dataset', 'LVISV1Dataset', 'CocoPanopticDataset',
-    'ToyCocoPanopticDataset', 'make_toy_panoptic'
+    'ToyCocoPanopticDataset', 'make_toy_panoptic', 'OpenImagesDataset', 'OpenImagesChallengeDataset'
 ]

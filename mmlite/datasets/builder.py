@@ -14,8 +14,8 @@ from ..utils.errors import ReadableKeyError
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
 from .multi_image_mix import MultiImageMixDataset
 from .registry import DATASETS, PIPELINES  # noqa: F401
-from .samplers import (DistributedGroupSampler, DistributedSampler, GroupSampler, InfiniteBatchSampler,
-                       InfiniteGroupBatchSampler)
+from .samplers import (ClassAwareSampler, DistributedGroupSampler, DistributedSampler, GroupSampler,
+                       InfiniteBatchSampler, InfiniteGroupBatchSampler)
 
 
 def _concat_dataset(cfg: dict, default_args: dict | None = None) -> ConcatDataset:
@@ -95,10 +95,9 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, num_gp
         seed: Seed of samplers and workers. Defaults to None.
         runner_type: 'EpochBasedRunner' or 'IterBasedRunner'.
         persistent_workers: Keep workers between epochs (needs workers_per_gpu > 0).
+        class_aware_sampler: ``dict(num_sample_class=...)`` to train with ``ClassAwareSampler``.
         **kwargs: More DataLoader arguments (``pin_memory``, ``prefetch_factor``...).
     """
-    if class_aware_sampler is not None:
-        raise NotImplementedError('class_aware_sampler is not supported by mmlite')
     for key, value, least in (('samples_per_gpu', samples_per_gpu, 1), ('workers_per_gpu', workers_per_gpu, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ValueError(f'build_dataloader: {key} (data.{key} in a config) must be an integer >= {least}, '
@@ -106,6 +105,10 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, num_gp
     batch_size = samples_per_gpu if dist else num_gpus * samples_per_gpu
     num_workers = workers_per_gpu if dist else num_gpus * workers_per_gpu
     sampler, batch_sampler = _samplers(dataset, samples_per_gpu, batch_size, dist, shuffle, seed, runner_type)
+    if class_aware_sampler is not None and batch_sampler is None:  # (as mmdet: not with IterBasedRunner)
+        rank, world_size = get_dist_info()
+        sampler = ClassAwareSampler(dataset, samples_per_gpu, world_size, rank, seed=seed,
+                                    num_sample_class=class_aware_sampler.get('num_sample_class', 1))
     if batch_sampler is not None:
         batch_size = 1
     rank, _ = get_dist_info()

@@ -78,3 +78,40 @@ def test_clear_errors(tmp_path):
         build_dataset(dict(V6, ann_file=str(bad)))
     with pytest.raises(FileNotFoundError, match='missing.csv does not exist'):
         build_dataset(dict(V6, label_file='missing.csv'))
+
+
+CAS = json.load(open(osp.join(osp.dirname(__file__), '..', 'data', 'mmdet2282_class_aware_sampler.json')))
+
+
+class _Cat2Imgs:
+    def __init__(self, cat2imgs: dict, length: int):
+        self._cat2imgs, self._length = cat2imgs, length
+
+    def get_cat2imgs(self):
+        return self._cat2imgs
+
+    def __len__(self):
+        return self._length
+
+
+@pytest.mark.parametrize('case', range(len(CAS['cases'])))
+def test_class_aware_sampler_draws_what_mmdet_draws(case):
+    """tests/data/mmdet2282_class_aware_sampler.json: mmdet 2.28.2's ClassAwareSampler on a 12-image, 5-class
+    index (one class without images) for two epochs, one process and two or three."""
+    from mmlite.datasets.samplers import ClassAwareSampler
+    expected = CAS['cases'][case]
+    sampler = ClassAwareSampler(_Cat2Imgs({int(k): v for k, v in CAS['cat2imgs'].items()}, 12), **expected['kwargs'])
+    for epoch, indices in enumerate(expected['epochs']):
+        sampler.set_epoch(epoch)
+        assert [int(i) for i in sampler] == indices
+    sampler.set_epoch(1)
+    sampler.skip_next(3)  # resuming mid-epoch skips what was seen
+    assert [int(i) for i in sampler] == expected['epochs'][1][3:]
+
+
+def test_cas_config_builds_a_class_aware_loader():
+    from mmlite.datasets import build_dataloader
+    from mmlite.datasets.samplers import ClassAwareSampler
+    ds = build_dataset(dict(V6, test_mode=False))
+    loader = build_dataloader(ds, 2, 0, dist=False, seed=0, class_aware_sampler=dict(num_sample_class=1))
+    assert isinstance(loader.sampler, ClassAwareSampler) and len(loader.sampler) == 8

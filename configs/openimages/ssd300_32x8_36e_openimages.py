@@ -12,7 +12,7 @@ data_root = 'data/OpenImages/'
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[1, 1, 1], to_rgb=True)
 train_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
-    dict(type='LoadAnnotations', with_bbox=True, normed_bbox=True),
+    dict(type='LoadAnnotations', with_bbox=True, denorm_bbox=True),  # mmdet's file said normed_bbox (an error)
     dict(
         type='PhotoMetricDistortion',
         brightness_delta=32,

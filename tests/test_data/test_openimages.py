@@ -115,3 +115,12 @@ def test_cas_config_builds_a_class_aware_loader():
     ds = build_dataset(dict(V6, test_mode=False))
     loader = build_dataloader(ds, 2, 0, dist=False, seed=0, class_aware_sampler=dict(num_sample_class=1))
     assert isinstance(loader.sampler, ClassAwareSampler) and len(loader.sampler) == 8
+
+
+def test_the_normed_bbox_spelling_of_mmdets_ssd_openimages_config_denormalises_with_a_warning():
+    from mmlite.datasets.pipelines import LoadAnnotations
+    with pytest.warns(UserWarning, match='normed_bbox.*denorm_bbox=True'):
+        load = LoadAnnotations(with_bbox=True, normed_bbox=True)
+    results = dict(img_shape=(100, 200, 3), bbox_fields=[], ann_info=dict(
+        bboxes=np.array([[0.1, 0.2, 0.5, 1.0]], np.float32), labels=np.array([0])))
+    np.testing.assert_allclose(load(results)['gt_bboxes'], [[20, 20, 100, 100]])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os.path as osp
+import warnings
 
 import numpy as np
 
@@ -83,8 +84,12 @@ class LoadAnnotations:
 
     def __init__(self, with_bbox: bool = True, with_label: bool = True, with_mask: bool = False,
                  with_seg: bool = False, poly2mask: bool = True, denorm_bbox: bool = False,
-                 file_client_args: dict = dict(backend='disk')):  # noqa: B006
+                 file_client_args: dict = dict(backend='disk'), normed_bbox: bool | None = None):  # noqa: B006
         _check_file_client(file_client_args, 'LoadAnnotations')
+        if normed_bbox is not None:  # mmdet's ssd300_32x8_36e_openimages.py wrote this (mmdet rejected it)
+            warnings.warn('LoadAnnotations(normed_bbox=...) is not an mmdet argument; read as denorm_bbox (boxes in '
+                          '[0, 1] scaled to pixels). Write denorm_bbox=True in the config.')
+            denorm_bbox = denorm_bbox or normed_bbox
         self.with_bbox, self.with_label, self.with_mask, self.with_seg = with_bbox, with_label, with_mask, with_seg
         self.poly2mask, self.denorm_bbox = poly2mask, denorm_bbox
 

@@ -20,19 +20,19 @@ from .custom import CustomDataset
 from .registry import DATASETS
 
 
-def read_coco_json(ann_file: str, kind: str = 'COCO') -> dict:
-    """The JSON of a COCO-style file, with a clear error unless it holds lists of images, annotations and
-    categories (``kind`` names the format in the message)."""
+def read_coco_json(ann_file: str, kind: str = 'COCO', required=('images', 'annotations', 'categories')) -> dict:
+    """The JSON of a COCO-style file, with a clear error unless it holds the ``required`` lists (``kind`` names
+    the format in the message)."""
     try:
         with open(ann_file, encoding='utf-8') as f:
             data = json.load(f)
     except (OSError, ValueError) as exc:
         raise ValueError(f'{ann_file}: cannot read it as JSON ({exc})') from exc
-    missing = [k for k in ('images', 'annotations', 'categories')
-               if not isinstance(data, dict) or not isinstance(data.get(k), list)]
+    missing = [k for k in required if not isinstance(data, dict) or not isinstance(data.get(k), list)]
     if missing:
-        raise ValueError(f'{ann_file} is not a {kind} annotation file: it has no list '
-                         f'"{missing[0]}" (expected keys "images", "annotations", "categories")')
+        expected = ', '.join(f'"{k}"' for k in required)
+        raise ValueError(f'{ann_file} is not a {kind} annotation file: it has no list "{missing[0]}" (expected '
+                         f'keys {expected})')
     return data
 
 

@@ -59,7 +59,8 @@ class COCOPanoptic(COCO):
 
 def load_coco_panoptic(ann_file: str) -> COCOPanoptic:
     """The panoptic index of ``ann_file``, with errors that name what is missing."""
-    data = read_coco_json(ann_file, 'COCO panoptic')
+    data = read_coco_json(ann_file, 'COCO panoptic', required=('images', 'categories'))
+    data.setdefault('annotations', [])  # test-dev image lists have none
     for ann in data['annotations']:
         absent = [k for k in ('image_id', 'file_name', 'segments_info') if k not in ann]
         if absent:

@@ -173,3 +173,16 @@ def test_coco_index_answers_to_mmdet_method_names(toy_root):
     assert ann_ids and [a['image_id'] for a in coco.load_anns(ann_ids)] == [1] * len(ann_ids)
     assert coco.get_img_ids() == ds.img_ids and coco.load_imgs([1])[0]['id'] == 1
     assert coco.img_ann_map[1] == coco.load_anns(ann_ids) and 1 in coco.cat_img_map[coco.load_cats([1])[0]['id']]
+
+
+def test_test_dev_image_lists_load_for_inference(toy_root, tmp_path):
+    """tools/misc/gen_coco_panoptic_test_info.py gives an image list the panoptic categories; it has no
+    annotations, and a test-mode dataset reads it."""
+    from tests.test_tools.conftest import load_tool
+    val = json.load(open(f'{toy_root}/annotations/panoptic_val.json'))
+    json.dump(val, open(tmp_path / 'panoptic_val2017.json', 'w'))
+    json.dump(dict(images=val['images'], categories=[dict(id=1, name='x')]),
+              open(tmp_path / 'image_info_test-dev2017.json', 'w'))
+    out = load_tool('tools/misc/gen_coco_panoptic_test_info.py').main([str(tmp_path)])
+    ds = _dataset(toy_root, ann_file=out, test_mode=True)
+    assert len(ds) == len(val['images']) and ds.num_things == 3 and ds.get_ann_info(0)['masks'] == []

@@ -124,3 +124,25 @@ def test_the_normed_bbox_spelling_of_mmdets_ssd_openimages_config_denormalises_w
     results = dict(img_shape=(100, 200, 3), bbox_fields=[], ann_info=dict(
         bboxes=np.array([[0.1, 0.2, 0.5, 1.0]], np.float32), labels=np.array([0])))
     np.testing.assert_allclose(load(results)['gt_bboxes'], [[20, 20, 100, 100]])
+
+
+def test_get_image_metas_tool_writes_the_meta_file_evaluation_reads(tmp_path):
+    import pickle
+    import shutil
+
+    from PIL import Image
+
+    from mmlite.utils import Config
+    from tests.test_tools.conftest import load_tool
+    root = tmp_path / 'oi'
+    shutil.copytree(ROOT, root)
+    ds = build_dataset(dict(V6, data_root=str(root) + '/'))
+    for i, info in enumerate(ds.data_infos):
+        Image.new('RGB', (120 + i, 80 + i)).save(root / info['filename'])
+    config = tmp_path / 'cfg.py'
+    Config(dict(data=dict(test=dict(V6, data_root=str(root) + '/', img_prefix=str(root))))).dump(str(config))
+    path = load_tool('tools/misc/get_image_metas.py').main([str(config), '--out', 'metas-new.pkl'])
+    metas = pickle.load(open(path, 'rb'))
+    assert path == str(root / 'metas-new.pkl') and [m['ori_shape'] for m in metas[:2]] == [(80, 120, 3), (81, 121, 3)]
+    remeasured = build_dataset(dict(V6, data_root=str(root) + '/', meta_file='metas-new.pkl'))
+    assert remeasured.test_image_shapes()[1] == (81, 121)

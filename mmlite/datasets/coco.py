@@ -82,6 +82,7 @@ class CocoDataset(CustomDataset):
     """
 
     CLASSES = COCO_CLASSES
+    PALETTE = None  # set below: mmdet's 80 colours (the first 80 of the COCO panoptic palette)
 
     def load_annotations(self, ann_file: str) -> list:
         self.coco = load_coco(ann_file)
@@ -293,3 +294,11 @@ class CocoDataset(CustomDataset):
                 predictions['proposal'] = predictions['bbox']
         return evaluate_det_segm(self, results, predictions, metrics, logger, classwise,
                                  proposal_nums, iou_thrs, metric_items)
+
+
+def _coco_palette() -> list:
+    with open(osp.join(osp.dirname(__file__), 'coco_panoptic_classes.json'), encoding='utf-8') as f:
+        return [tuple(color) for color in json.load(f)['palette'][:80]]
+
+
+CocoDataset.PALETTE = _coco_palette()

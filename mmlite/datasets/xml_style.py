@@ -99,6 +99,9 @@ class VOCDataset(XMLDataset):
     """Pascal VOC 2007/2012 (the year is read from ``img_prefix``; 2007 uses 11-point AP)."""
 
     CLASSES = VOC_CLASSES
+    PALETTE = [(106, 0, 228), (119, 11, 32), (165, 42, 42), (0, 0, 192), (197, 226, 255), (0, 60, 100), (0, 0, 142),
+               (255, 77, 255), (153, 69, 1), (120, 166, 157), (0, 182, 199), (0, 226, 252), (182, 182, 255),
+               (0, 0, 230), (220, 20, 60), (163, 255, 0), (0, 82, 0), (3, 95, 161), (0, 80, 100), (183, 130, 88)]
 
     def __init__(self, **kwargs):
         img_prefix = _join_root(kwargs.get('data_root'), kwargs.get('img_prefix', ''))

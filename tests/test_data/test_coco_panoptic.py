@@ -186,3 +186,13 @@ def test_test_dev_image_lists_load_for_inference(toy_root, tmp_path):
     out = load_tool('tools/misc/gen_coco_panoptic_test_info.py').main([str(tmp_path)])
     ds = _dataset(toy_root, ann_file=out, test_mode=True)
     assert len(ds) == len(val['images']) and ds.num_things == 3 and ds.get_ann_info(0)['masks'] == []
+
+
+def test_analyze_results_scores_panoptic_images_by_pq(toy_root):
+    from tests.test_tools.conftest import load_tool
+    ds = _dataset(toy_root, test_mode=True)
+    perfect = _pan_results_from_ground_truth(ds)
+    missed = _pan_results_from_ground_truth(ds, drop_thing=True)
+    tool = load_tool('tools/analysis_tools/analyze_results.py')
+    assert tool.panoptic_quality_of(ds, 0, perfect[0]) == 1.0
+    assert tool.panoptic_quality_of(ds, 0, missed[0]) < 1.0

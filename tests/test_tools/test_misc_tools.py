@@ -216,3 +216,24 @@ def test_check_configs_builds_distillation_configs_without_downloads(capsys):
     assert check._without_pretrained(model) == dict(teacher_ckpt=None, backbone=dict(init_cfg=None))
     assert check.main([os.path.join(REPO, 'configs', 'lad')]) == 0  # LAD needs its teacher_ckpt argument
     assert '2 of 2 configs build in mmlite.' in capsys.readouterr().out
+
+
+def test_analyze_results_draws_the_best_and_worst_images(tiny_config, tmp_path):
+    """Perfect detections on even images, none on odd ones: the best are the even (mAP 1), the worst the odd."""
+    import pickle
+
+    from mmlite.apis.saved_results import load_test_set_and_results
+    _, dataset, _ = load_test_set_and_results(tiny_config, _write_empty_results(tiny_config, tmp_path))
+    results = []
+    for i in range(len(dataset)):
+        ann = dataset.get_ann_info(i)
+        results.append([np.hstack([ann['bboxes'][ann['labels'] == k], np.ones(((ann['labels'] == k).sum(), 1))])
+                        .astype(np.float32)[:len(ann['labels']) * (1 - i % 2)] for k in range(len(dataset.CLASSES))])
+    results_file = tmp_path / 'results.pkl'
+    results_file.write_bytes(pickle.dumps(results))
+    scores = load_tool('tools/analysis_tools/analyze_results.py').main(
+        [tiny_config, str(results_file), str(tmp_path / 'show'), '--topk', '2'])
+    assert [idx % 2 for idx, _ in scores[-2:]] == [0, 0] and [s for _, s in scores[-2:]] == [1.0, 1.0]
+    good, bad = sorted(os.listdir(tmp_path / 'show' / 'good')), sorted(os.listdir(tmp_path / 'show' / 'bad'))
+    assert len(good) == len(bad) == 2 and all(name.endswith('_1.0.jpg') for name in good)
+    assert all(name.endswith('_0.0.jpg') for name in bad)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable
@@ -113,6 +114,7 @@ def dump(obj: Any, file: str | Path | Any = None, file_format: str | None = None
         dumper(obj, buf, **kwargs)
         return buf.getvalue()
     if isinstance(file, (str, Path)):
+        os.makedirs(os.path.dirname(os.path.abspath(file)), exist_ok=True)  # e.g. test.py --out new/dir/r.pkl
         with open(file, 'wb' if binary else 'w', **({} if binary else {'encoding': 'utf-8'})) as f:
             dumper(obj, f, **kwargs)
         return None

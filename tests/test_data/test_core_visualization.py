@@ -50,3 +50,16 @@ def test_rle_masks_and_panoptic_results_are_drawn():
     assert (out[25, 30] != 128).any() and (out[2, 2] == 128).all()
     with pytest.raises(ValueError, match='class_names'):
         imshow_gt_det_bboxes(_image(), gt, dict(pan_results=pan), show=False)
+
+
+def test_panoptic_ground_truth_draws_stuff_regions_beside_thing_boxes():
+    masks = np.zeros((1, 40, 60), np.uint8)
+    masks[0, 5:15, 5:15] = 1
+    seg = np.full((40, 60), 255, np.uint8)
+    seg[5:15, 5:15] = 0  # the thing
+    seg[25:, :] = 2      # a stuff class
+    gt = dict(gt_bboxes=np.array([[5, 5, 15, 15]], np.float32), gt_labels=np.array([0]), gt_masks=masks,
+              gt_semantic_seg=seg)
+    out = imshow_gt_det_bboxes(_image(), gt, [np.zeros((0, 5), np.float32)] * 3, class_names=['a', 'b', 'c'],
+                               show=False)
+    assert (out[10, 10] != 128).any() and (out[35, 30] != 128).any() and (out[20, 30] == 128).all()

@@ -30,6 +30,12 @@ def imshow_det_bboxes(img, bboxes: np.ndarray | None = None, labels: np.ndarray 
     labels = np.asarray(labels)
     if bboxes is None:
         bboxes = _tight_boxes(np.asarray(segms)) if segms is not None else np.zeros((0, 4), np.float32)
+    bboxes = np.asarray(bboxes, dtype=np.float32).reshape(-1, np.asarray(bboxes).shape[-1] if len(bboxes) else 4)
+    if segms is not None and len(bboxes) < len(labels):  # masks beyond the boxes (stuff): labelled at their boxes
+        extra = _tight_boxes(np.asarray(segms)[len(bboxes):])
+        if bboxes.shape[1] == 5:
+            extra = np.hstack([extra, np.ones((len(extra), 1), np.float32)])
+        bboxes = np.concatenate([bboxes, extra])
     return _draw(img, np.asarray(bboxes), labels, segms, class_names=class_names, score_thr=score_thr,
                  bbox_color=bbox_color, text_color=text_color, mask_color=mask_color, thickness=thickness,
                  font_size=font_size, win_name=win_name, show=show, wait_time=wait_time, out_file=out_file)

@@ -85,9 +85,9 @@ def test_training_losses_match_mmdet():
     assert all(p.grad is not None for p in head.parameters() if p.requires_grad)
 
 
-def test_an_image_without_targets_trains_and_matches_mmdet():
-    model = _model().train()
-    seg = MF_GOLDEN['semantic_seg'].long()
+def log_vars_without_targets_in_one_image(model, semantic_seg: torch.Tensor) -> dict:
+    """Training log of the golden batch with the second image's objects and stuff removed (all 255)."""
+    seg = semantic_seg.long()
     seg[1] = 255
     masks = [BitmapMasks(GOLDEN['gt_masks'][0].numpy(), 96, 128),
              BitmapMasks(np.zeros((0, 96, 128), np.uint8), 96, 128)]
@@ -95,7 +95,12 @@ def test_an_image_without_targets_trains_and_matches_mmdet():
     losses = model.forward_train(GOLDEN['img'], _metas_with_batch_shape(),
                                  [GOLDEN['gt_bboxes'][0], GOLDEN['gt_bboxes'][1][:0]],
                                  [GOLDEN['gt_labels'][0], GOLDEN['gt_labels'][1][:0]], masks, gt_semantic_seg=seg)
-    assert_log_vars_match(model._parse_losses(losses)[1], MF_GOLDEN['log_vars_empty'])
+    return model._parse_losses(losses)[1]
+
+
+def test_an_image_without_targets_trains_and_matches_mmdet():
+    log_vars = log_vars_without_targets_in_one_image(_model().train(), MF_GOLDEN['semantic_seg'])
+    assert_log_vars_match(log_vars, MF_GOLDEN['log_vars_empty'])
 
 
 @pytest.mark.parametrize('case', range(len(MF_GOLDEN['fusion']['cases'])))

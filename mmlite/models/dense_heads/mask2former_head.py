@@ -8,11 +8,10 @@ import torch.nn.functional as F
 
 from ...cnn import build_plugin_layer
 from ...cnn.transformer_layers import build_positional_encoding, build_transformer_layer_sequence
-from ...core.bbox import build_assigner, build_sampler
 from ...ops import point_sample
 from ...runner import ModuleList
 from ...runner.weight_init import caffe2_xavier_init
-from ..builder import HEADS, build_loss
+from ..builder import HEADS
 from ..utils import get_uncertain_point_coords_with_randomness
 from .base_dense_head import BaseDenseHead
 from .maskformer_head import MaskFormerHead
@@ -63,20 +62,11 @@ class Mask2FormerHead(MaskFormerHead):
         self.query_embed = nn.Embedding(self.num_queries, feat_channels)
         self.query_feat = nn.Embedding(self.num_queries, feat_channels)
         self.level_embed = nn.Embedding(self.num_transformer_feat_level, feat_channels)
-        self.cls_embed = nn.Linear(feat_channels, self.num_classes + 1)
-        self.mask_embed = nn.Sequential(nn.Linear(feat_channels, feat_channels), nn.ReLU(inplace=True),
-                                        nn.Linear(feat_channels, feat_channels), nn.ReLU(inplace=True),
-                                        nn.Linear(feat_channels, out_channels))
-        self.train_cfg, self.test_cfg, self.fp16_enabled = train_cfg, test_cfg, False
+        self._init_predictors(feat_channels, out_channels, train_cfg, test_cfg, loss_cls, loss_mask, loss_dice)
         if train_cfg:
-            self.assigner = build_assigner(train_cfg['assigner'])
-            self.sampler = build_sampler(train_cfg['sampler'], context=self)
             self.num_points = train_cfg.get('num_points', 12544)
             self.oversample_ratio = train_cfg.get('oversample_ratio', 3.0)
             self.importance_sample_ratio = train_cfg.get('importance_sample_ratio', 0.75)
-        self.class_weight = loss_cls['class_weight']
-        self.loss_cls, self.loss_mask, self.loss_dice = build_loss(loss_cls), build_loss(loss_mask), build_loss(
-            loss_dice)
 
     def init_weights(self) -> None:
         for proj in self.decoder_input_projs:

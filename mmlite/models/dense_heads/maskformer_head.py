@@ -56,6 +56,11 @@ class MaskFormerHead(AnchorFreeHead):
             self.decoder_input_proj = nn.Identity()
         self.decoder_pe = build_positional_encoding(positional_encoding)
         self.query_embed = nn.Embedding(self.num_queries, out_channels)
+        self._init_predictors(feat_channels, out_channels, train_cfg, test_cfg, loss_cls, loss_mask, loss_dice)
+
+    def _init_predictors(self, feat_channels: int, out_channels: int, train_cfg, test_cfg, loss_cls: dict,
+                         loss_mask: dict, loss_dice: dict) -> None:
+        """The class and mask-embedding predictors, the matcher (``train_cfg``) and the losses."""
         self.cls_embed = nn.Linear(feat_channels, self.num_classes + 1)
         self.mask_embed = nn.Sequential(nn.Linear(feat_channels, feat_channels), nn.ReLU(inplace=True),
                                         nn.Linear(feat_channels, feat_channels), nn.ReLU(inplace=True),

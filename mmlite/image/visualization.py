@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import warnings
+
 import numpy as np
 
 from .io import imwrite
@@ -17,22 +19,9 @@ def _palette(n: int) -> list[tuple[int, int, int]]:
     return [tuple(int(c) for c in rng.randint(0, 256, 3)) for _ in range(n)]
 
 
-def _dataset_palette(name: str, n: int) -> list[tuple[int, int, int]]:
-    """A data set's class colours (``'coco'``: COCO's, or COCO panoptic's beyond 80 classes; ``'voc'``;
-    ``'citys'``), as mmdet's ``get_palette``."""
-    from ..datasets import CityscapesDataset, CocoDataset, CocoPanopticDataset, VOCDataset
-    palette = {'coco': CocoDataset.PALETTE, 'voc': VOCDataset.PALETTE, 'citys': CityscapesDataset.PALETTE}[name]
-    if name == 'coco' and len(palette) < n:
-        palette = CocoPanopticDataset.PALETTE
-    if len(palette) < n:
-        raise ValueError(f'the {name!r} palette has {len(palette)} colours but {n} classes are drawn')
-    return [tuple(color) for color in palette]
-
-
 def palette_colors(spec: Any, n: int) -> list[tuple[int, int, int]]:
     """``n`` RGB colours from mmdet's palette forms: None or 'random' (a fixed random palette), one
-    RGB tuple for all, a list of tuples, a data set's palette ('coco', 'voc', 'citys') or a colour name
-    ('red', 'green', ...)."""
+    RGB tuple for all, a list of tuples, or a colour name ('red', 'green', ...)."""
     if spec is None or spec == 'random':
         return _palette(n)
     if isinstance(spec, tuple):
@@ -41,8 +30,10 @@ def palette_colors(spec: Any, n: int) -> list[tuple[int, int, int]]:
         if len(spec) < n:
             raise ValueError(f'the palette has {len(spec)} colours but {n} classes are drawn')
         return [tuple(int(c) for c in color) for color in spec]
-    if isinstance(spec, str) and spec in _DATASET_PALETTES:
-        return _dataset_palette(spec, n)
+    if isinstance(spec, str) and spec in _DATASET_PALETTES:  # the data sets' palettes: core.visualization's
+        warnings.warn(f'mmlite.image has no {spec!r} dataset palette (mmlite.core.visualization.get_palette has); '
+                      'drawing with the random one')
+        return _palette(n)
     if isinstance(spec, str) and spec in _NAMED_COLORS:
         return [_NAMED_COLORS[spec]] * n
     raise ValueError(f'unknown colour {spec!r}: use None, "random", an (R, G, B) tuple, a list of them or '

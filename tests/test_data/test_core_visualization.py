@@ -8,9 +8,16 @@ from mmlite.core.visualization import get_palette, imshow_det_bboxes, imshow_gt_
 
 
 def test_palettes_as_mmdet():
+    """Values recorded from mmdet 2.28.2's get_palette / palette_val."""
     assert palette_val([(255, 0, 51)]) == [(1.0, 0.0, 0.2)]
     assert get_palette((1, 2, 3), 2) == [(1, 2, 3), (1, 2, 3)]
     assert get_palette('coco', 3)[:3] == [(220, 20, 60), (119, 11, 32), (0, 0, 142)]
+    assert len(get_palette('coco', 80)) == 80 and len(get_palette('coco', 100)) == 133  # COCO panoptic's
+    assert get_palette('voc', 2)[:2] == [(106, 0, 228), (119, 11, 32)]
+    assert get_palette('citys', 8)[:2] == [(220, 20, 60), (255, 0, 0)]
+    with pytest.raises(ValueError, match="'citys' palette has 8 colours but 9"):
+        get_palette('citys', 9)
+    assert get_palette('random', 4) == [(102, 179, 92), (14, 106, 71), (188, 20, 102), (121, 210, 214)]
 
 
 def _image():

@@ -7,6 +7,7 @@ import numpy as np
 from ...image import imread
 from ...image.visualization import imshow_det_bboxes as _draw
 from ..evaluation.panoptic_utils import INSTANCE_OFFSET
+from .palette import resolve_colors
 
 
 def _tight_boxes(masks: np.ndarray) -> np.ndarray:
@@ -36,6 +37,8 @@ def imshow_det_bboxes(img, bboxes: np.ndarray | None = None, labels: np.ndarray 
         if bboxes.shape[1] == 5:
             extra = np.hstack([extra, np.ones((len(extra), 1), np.float32)])
         bboxes = np.concatenate([bboxes, extra])
+    colors = [resolve_colors(c, labels.tolist()) for c in (bbox_color, text_color, mask_color)]
+    bbox_color, text_color, mask_color = colors
     return _draw(img, np.asarray(bboxes), labels, segms, class_names=class_names, score_thr=score_thr,
                  bbox_color=bbox_color, text_color=text_color, mask_color=mask_color, thickness=thickness,
                  font_size=font_size, win_name=win_name, show=show, wait_time=wait_time, out_file=out_file)

@@ -1,9 +1,8 @@
 """Drawing detections on images (``imshow_det_bboxes``) with Pillow."""
 from __future__ import annotations
 
-from typing import Any
-
 import warnings
+from typing import Any
 
 import numpy as np
 

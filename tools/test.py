@@ -25,34 +25,34 @@ from mmlite.utils import Config, DictAction, dump, mkdir_or_exist  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Test (and eval) a model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the directory to save the file containing evaluation metrics')
-    parser.add_argument('--out', help='output result file in pickle format')
-    parser.add_argument('--fuse-conv-bn', action='store_true', help='Whether to fuse conv and bn, this will '
-                        'slightly increase the inference speed')
-    parser.add_argument('--gpu-ids', type=int, nargs='+', help='(Deprecated, please use --gpu-id) ids of gpus to use')
-    parser.add_argument('--gpu-id', type=int, default=0, help='id of gpu to use (only applicable to non-distributed '
-                        'testing)')
-    parser.add_argument('--format-only', action='store_true', help='Format the output results without perform '
-                        'evaluation. It is useful when you want to format the result to a specific format and '
-                        'submit it to the test server')
-    parser.add_argument('--eval', type=str, nargs='+', help='evaluation metrics, which depends on the dataset, '
-                        'e.g., "bbox", "segm", "proposal" for COCO, and "mAP", "recall" for PASCAL VOC')
+    parser = argparse.ArgumentParser(description='Run a detector over a test set; evaluate, dump or draw the results')
+    parser.add_argument('config', help='the config file')
+    parser.add_argument('checkpoint', help='the weights to test (.pth)')
+    parser.add_argument('--work-dir', help='where eval_<time>.json with the metrics is written')
+    parser.add_argument('--out', help='write the raw results to this .pkl file')
+    parser.add_argument('--fuse-conv-bn', action='store_true', help='fold BatchNorm into the preceding '
+                        'convolutions (a little faster inference)')
+    parser.add_argument('--gpu-ids', type=int, nargs='+', help='deprecated: pass --gpu-id; only the first id is used')
+    parser.add_argument('--gpu-id', type=int, default=0, help='the GPU to test on when not '
+                        'distributed')
+    parser.add_argument('--format-only', action='store_true', help='write the results in the data set\'s '
+                        'submission format (see --eval-options) and skip evaluation, e.g. for a test server')
+    parser.add_argument('--eval', type=str, nargs='+', help='metrics to compute; the data set '
+                        'decides which exist (COCO: bbox segm proposal; VOC: mAP recall)')
     parser.add_argument('--show', action='store_true', help='show results (mmlite draws to --show-dir instead)')
-    parser.add_argument('--show-dir', help='directory where painted images will be saved')
-    parser.add_argument('--show-score-thr', type=float, default=0.3, help='score threshold (default: 0.3)')
-    parser.add_argument('--gpu-collect', action='store_true', help='whether to use gpu to collect results.')
-    parser.add_argument('--tmpdir', help='tmp directory used for collecting results from multiple workers, '
-                        'available when gpu-collect is not specified')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
-    parser.add_argument('--options', nargs='+', action=DictAction, help='custom options for evaluation '
-                        '(deprecated), use --eval-options instead')
-    parser.add_argument('--eval-options', nargs='+', action=DictAction, help='custom options for evaluation, the '
-                        'key-value pair in xxx=yyy format will be kwargs for dataset.evaluate() function')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    parser.add_argument('--show-dir', help='draw the detections on each image into this folder')
+    parser.add_argument('--show-score-thr', type=float, default=0.3, help='draw detections scoring at least this')
+    parser.add_argument('--gpu-collect', action='store_true', help='gather distributed results through GPU memory')
+    parser.add_argument('--tmpdir', help='folder through which distributed ranks '
+                        'hand in their results (without --gpu-collect)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
+    parser.add_argument('--options', nargs='+', action=DictAction, help='deprecated name of --eval-options')
+    parser.add_argument('--eval-options', nargs='+', action=DictAction, help='key=value keyword arguments passed to '
+                        'dataset.evaluate() (or format_results() with --format-only)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='how the processes were started (distributed runs)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:

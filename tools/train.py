@@ -28,33 +28,38 @@ from mmlite.utils import (Config, DictAction, collect_env, get_device, get_root_
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a detector')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--resume-from', help='the checkpoint file to resume from')
-    parser.add_argument('--auto-resume', action='store_true', help='resume from the latest checkpoint automatically')
-    parser.add_argument('--no-validate', action='store_true', help='whether not to evaluate the checkpoint during '
+    parser = argparse.ArgumentParser(description='Train a model from an mmdet 2.x style config')
+    parser.add_argument('config', help='the config file')
+    parser.add_argument('--work-dir', help='folder for checkpoints and logs (default: work_dirs/<config name>)')
+    parser.add_argument('--resume-from', help='continue the run saved in this checkpoint')
+    parser.add_argument('--auto-resume', action='store_true',
+                        help='continue from the newest checkpoint in the work dir, if any')
+    parser.add_argument('--no-validate', action='store_true', help='skip the evaluation hook during '
                         'training')
     group_gpus = parser.add_mutually_exclusive_group()
-    group_gpus.add_argument('--gpus', type=int, help='(Deprecated, please use --gpu-id) number of gpus to use '
-                            '(only applicable to non-distributed training)')
-    group_gpus.add_argument('--gpu-ids', type=int, nargs='+', help='ids of gpus to use: several ids train with '
-                            'data parallelism in one process (only applicable to non-distributed training)')
-    group_gpus.add_argument('--gpu-id', type=int, default=0, help='id of gpu to use (only applicable to '
-                            'non-distributed training)')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
-    parser.add_argument('--diff-seed', action='store_true', help='whether or not set different seeds for '
-                        'different ranks')
-    parser.add_argument('--deterministic', action='store_true', help='whether to set deterministic options for '
-                        'CUDNN backend.')
-    parser.add_argument('--options', nargs='+', action=DictAction, help='override some settings in the used config '
-                        '(deprecated), use --cfg-options instead')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    group_gpus.add_argument('--gpus', type=int, help='deprecated: pass --gpu-ids; trains on GPUs '
+                            '0..N-1 in one process')
+    group_gpus.add_argument('--gpu-ids', type=int, nargs='+', help='GPUs for a single-process run; more than '
+                            'one splits each batch across them (MMDataParallel)')
+    group_gpus.add_argument('--gpu-id', type=int, default=0, help='the GPU of a single-process, single-GPU '
+                            'run')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='seed for Python, NumPy and torch (default: drawn and logged)')
+    parser.add_argument('--diff-seed', action='store_true', help='offset the seed by the rank so ranks draw '
+                        'different augmentations')
+    parser.add_argument('--deterministic', action='store_true', help='ask cuDNN for deterministic algorithms '
+                        '(slower)')
+    parser.add_argument('--options', nargs='+', action=DictAction,
+                        help='deprecated name of --cfg-options')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='how the processes were started (distributed runs)')
     # torch.distributed.launch passes --local_rank before torch 2.0 and --local-rank since
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument('--auto-scale-lr', action='store_true', help='enable automatically scaling LR.')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the LR by the actual total batch size over auto_scale_lr.base_batch_size')
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

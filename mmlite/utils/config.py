@@ -100,10 +100,10 @@ class Config:
     def auto_argparser(description: str | None = None) -> tuple[ArgumentParser, Config]:
         """An ArgumentParser with one option per key of the config file named on the command line."""
         partial = ArgumentParser(description=description)
-        partial.add_argument('config', help='config file path')
+        partial.add_argument('config', help='the config file')
         cfg = Config.fromfile(partial.parse_known_args()[0].config)
         parser = ArgumentParser(description=description)
-        parser.add_argument('config', help='config file path')
+        parser.add_argument('config', help='the config file')
         add_args(parser, cfg)
         return parser, cfg
 

@@ -111,21 +111,22 @@ def plot_curve(log_records: list[list[dict]], args) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Analyze Json Log')
-    subparsers = parser.add_subparsers(dest='task', required=True, help='task parser')
-    plot = subparsers.add_parser('plot_curve', help='parser for plotting curves')
-    plot.add_argument('json_logs', type=str, nargs='+', help='path of train log in json format')
-    plot.add_argument('--keys', type=str, nargs='+', default=['bbox_mAP'], help='the metric that you want to plot')
+    parser = argparse.ArgumentParser(description='Plot curves from, or time, the .log.json files of training runs')
+    subparsers = parser.add_subparsers(dest='task', required=True, help='what to do')
+    plot = subparsers.add_parser('plot_curve', help='plot logged values against epochs or iterations')
+    plot.add_argument('json_logs', type=str, nargs='+', help='one or more .log.json files')
+    plot.add_argument('--keys', type=str, nargs='+', default=['bbox_mAP'],
+                      help='logged keys to plot (e.g. loss_cls bbox_mAP)')
     plot.add_argument('--start-epoch', type=str, default='1', help='(accepted for compatibility)')
     plot.add_argument('--eval-interval', type=str, default='1', help='(accepted for compatibility)')
-    plot.add_argument('--title', type=str, help='title of figure')
-    plot.add_argument('--legend', type=str, nargs='+', default=None, help='legend of each plot')
-    plot.add_argument('--backend', type=str, default=None, help='backend of plt')
+    plot.add_argument('--title', type=str, help='figure title')
+    plot.add_argument('--legend', type=str, nargs='+', default=None, help='one legend label per log and key')
+    plot.add_argument('--backend', type=str, default=None, help='matplotlib backend to use')
     plot.add_argument('--style', type=str, default='dark', help='(accepted for compatibility)')
     plot.add_argument('--out', type=str, default=None)
-    train_time = subparsers.add_parser('cal_train_time', help='parser for computing the average time per training '
-                                       'iteration')
-    train_time.add_argument('json_logs', type=str, nargs='+', help='path of train log in json format')
+    train_time = subparsers.add_parser('cal_train_time', help='average seconds per training iteration, per '
+                                       'log')
+    train_time.add_argument('json_logs', type=str, nargs='+', help='one or more .log.json files')
     train_time.add_argument('--include-outliers', action='store_true', help='include the first value of every '
                             'epoch when computing the average time')
     return parser.parse_args(argv)

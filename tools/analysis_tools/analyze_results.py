@@ -23,19 +23,20 @@ from mmlite.utils import DictAction, ProgressBar, mkdir_or_exist  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='MMDet eval image prediction result for each')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('prediction_path', help='prediction path where test pkl result')
-    parser.add_argument('show_dir', help='directory where painted images will be saved')
-    parser.add_argument('--show', action='store_true', help='show results')
-    parser.add_argument('--wait-time', type=float, default=0, help='the interval of show (s), 0 is block')
-    parser.add_argument('--topk', default=20, type=int, help='saved Number of the highest topk and lowest topk '
-                        'after index sorting')
-    parser.add_argument('--show-score-thr', type=float, default=0, help='score threshold (default: 0.)')
+    parser = argparse.ArgumentParser(description='Score every test image and draw the best and worst ones')
+    parser.add_argument('config', help='the config file')
+    parser.add_argument('prediction_path', help='results .pkl written by tools/test.py --out')
+    parser.add_argument('show_dir', help='folder for the drawn images (good/ and bad/)')
+    parser.add_argument('--show', action='store_true', help='(images are only written to files)')
+    parser.add_argument('--wait-time', type=float, default=0, help='(accepted for compatibility)')
+    parser.add_argument('--topk', default=20, type=int, help='how many best- and worst-scoring images '
+                        'to draw')
+    parser.add_argument('--show-score-thr', type=float, default=0, help='draw detections scoring at least this')
     parser.add_argument('--overlay-gt-pred', action='store_true', help='whether to plot gts and predictions on the '
                         'same image (else stacked, ground truth above)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     return parser.parse_args(argv)
 
 

@@ -30,18 +30,20 @@ NUM_WARMUP = 5
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='MMDet benchmark a model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--repeat-num', type=int, default=1, help='number of repeat times of measurement for '
-                        'averaging the results')
-    parser.add_argument('--max-iter', type=int, default=2000, help='num of max iter')
-    parser.add_argument('--log-interval', type=int, default=50, help='interval of logging')
-    parser.add_argument('--fuse-conv-bn', action='store_true', help='Whether to fuse conv and bn, this will '
-                        'slightly increase the inference speed')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    parser = argparse.ArgumentParser(description='Measure a detector\'s inference speed (images/s)')
+    parser.add_argument('config', help='the config file')
+    parser.add_argument('checkpoint', help='the weights to load (.pth)')
+    parser.add_argument('--repeat-num', type=int, default=1, help='measure this many times and report the '
+                        'mean')
+    parser.add_argument('--max-iter', type=int, default=2000, help='images per measurement')
+    parser.add_argument('--log-interval', type=int, default=50, help='print the running speed every this many images')
+    parser.add_argument('--fuse-conv-bn', action='store_true', help='fold BatchNorm into the preceding '
+                        'convolutions (a little faster inference)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='how the processes were started (distributed runs)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if args.repeat_num < 1 or args.max_iter <= NUM_WARMUP or args.log_interval < 1:

@@ -22,18 +22,20 @@ from mmlite.utils import DictAction, mkdir_or_exist  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Generate confusion matrix from detection results')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('prediction_path', help='prediction path where test .pkl result')
-    parser.add_argument('save_dir', help='directory where confusion matrix will be saved')
-    parser.add_argument('--show', action='store_true', help='show confusion matrix')
-    parser.add_argument('--color-theme', default='plasma', help='theme of the matrix color map')
-    parser.add_argument('--score-thr', type=float, default=0.3, help='score threshold to filter detection bboxes')
-    parser.add_argument('--tp-iou-thr', type=float, default=0.5, help='IoU threshold to be considered as matched')
-    parser.add_argument('--nms-iou-thr', type=float, default=None, help='nms IoU threshold, only applied when '
-                        'users want to change the nms IoU threshold.')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser = argparse.ArgumentParser(description='Confusion matrix (with a background row and column) of test results')
+    parser.add_argument('config', help='the config file')
+    parser.add_argument('prediction_path', help='results .pkl written by tools/test.py --out')
+    parser.add_argument('save_dir', help='folder for confusion_matrix.png')
+    parser.add_argument('--show', action='store_true', help='(the figure is only written to a file)')
+    parser.add_argument('--color-theme', default='plasma', help='matplotlib colormap name')
+    parser.add_argument('--score-thr', type=float, default=0.3, help='ignore detections scoring below this')
+    parser.add_argument('--tp-iou-thr', type=float, default=0.5,
+                        help='a detection matches a ground truth box at this IoU or more')
+    parser.add_argument('--nms-iou-thr', type=float, default=None, help='run class-wise NMS at this IoU on the '
+                        'results first (default: none)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     return parser.parse_args(argv)
 
 

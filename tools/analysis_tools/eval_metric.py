@@ -20,18 +20,19 @@ from mmlite.utils import DictAction  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Evaluate metric of the results saved in pkl format')
-    parser.add_argument('config', help='Config of the model')
-    parser.add_argument('pkl_results', help='Results in pickle format')
-    parser.add_argument('--format-only', action='store_true', help='Format the output results without perform '
-                        'evaluation. It is useful when you want to format the result to a specific format and '
-                        'submit it to the test server')
-    parser.add_argument('--eval', type=str, nargs='+', help='Evaluation metrics, which depends on the dataset, '
-                        'e.g., "bbox", "segm", "proposal" for COCO, and "mAP", "recall" for PASCAL VOC')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
-    parser.add_argument('--eval-options', nargs='+', action=DictAction, help='custom options for evaluation, the '
-                        'key-value pair in xxx=yyy format will be kwargs for dataset.evaluate() function')
+    parser = argparse.ArgumentParser(description='Evaluate results saved by tools/test.py --out, without '
+                                     'running the model')
+    parser.add_argument('config', help='the config file (its data.test is evaluated)')
+    parser.add_argument('pkl_results', help='results .pkl written by tools/test.py --out')
+    parser.add_argument('--format-only', action='store_true', help='write the results in the data set\'s '
+                        'submission format (see --eval-options) and skip evaluation, e.g. for a test server')
+    parser.add_argument('--eval', type=str, nargs='+', help='metrics to compute; the data set '
+                        'decides which exist (COCO: bbox segm proposal; VOC: mAP recall)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
+    parser.add_argument('--eval-options', nargs='+', action=DictAction, help='key=value keyword arguments passed to '
+                        'dataset.evaluate() (or format_results() with --format-only)')
     args = parser.parse_args(argv)
     if not (args.eval or args.format_only):
         parser.error('give --eval METRIC... and/or --format-only')

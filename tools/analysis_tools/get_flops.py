@@ -20,11 +20,12 @@ from mmlite.utils import Config, DictAction, replace_cfg_vals, update_data_root 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Get a detector\'s FLOPs and parameters')
-    parser.add_argument('config', help='config file path')
+    parser.add_argument('config', help='the config file')
     parser.add_argument('--shape', type=int, nargs='+', default=[1280, 800], help='input image size (h w, or one '
                         'number for a square)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     parser.add_argument('--size-divisor', type=int, default=32, help='pad the input shape to a multiple of this '
                         '(as the Pad transform does); -1 leaves it as given')
     return parser.parse_args(argv)

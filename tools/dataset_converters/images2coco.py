@@ -21,13 +21,14 @@ IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Convert images to coco format without annotations')
-    parser.add_argument('img_path', help='The root path of images')
-    parser.add_argument('classes', type=str, help='The text file name of storage class list')
+    parser = argparse.ArgumentParser(description='Write a COCO file listing a folder\'s images, without '
+                                     'annotations (for testing)')
+    parser.add_argument('img_path', help='folder searched recursively for images')
+    parser.add_argument('classes', type=str, help='text file with one class name per line')
     parser.add_argument('out', type=str, help='The output annotation json file name, saved in the annotations '
                         'folder beside img_path')
     parser.add_argument('-e', '--exclude-extensions', type=str, nargs='+',
-                        help='The suffix of images to be excluded, such as "png" and "bmp"')
+                        help='file extensions to skip, e.g. png bmp')
     return parser.parse_args(argv)
 
 

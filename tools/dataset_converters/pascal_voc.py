@@ -96,11 +96,12 @@ def convert_split(devkit_path: str, years: tuple, split: str) -> list[dict] | No
 
 
 def main(argv=None) -> list[str]:
-    parser = argparse.ArgumentParser(description='Convert PASCAL VOC annotations to mmdetection format')
-    parser.add_argument('devkit_path', help='pascal voc devkit path')
+    parser = argparse.ArgumentParser(description='Convert a VOC devkit\'s XML annotations to '
+                                     'middle-format .pkl or COCO .json')
+    parser.add_argument('devkit_path', help='the VOCdevkit folder (VOC2007/ and/or VOC2012/ inside)')
     parser.add_argument('-o', '--out-dir', help='output path (default: the devkit path)')
     parser.add_argument('--out-format', default='pkl', choices=('pkl', 'coco'),
-                        help='output format, "coco" indicates coco annotation format')
+                        help='pkl (middle format) or coco (json)')
     args = parser.parse_args(argv)
     out_dir = args.out_dir or args.devkit_path
     mkdir_or_exist(out_dir)

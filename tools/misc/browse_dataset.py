@@ -18,16 +18,17 @@ from mmlite.utils import Config, DictAction, ProgressBar, replace_cfg_vals, upda
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Browse a dataset')
-    parser.add_argument('config', help='train config file path')
+    parser = argparse.ArgumentParser(description='Draw the training data as the pipeline delivers it')
+    parser.add_argument('config', help='the config file')
     parser.add_argument('--skip-type', type=str, nargs='+', default=['DefaultFormatBundle', 'Normalize', 'Collect'],
-                        help='skip some useless pipeline')
-    parser.add_argument('--output-dir', default=None, type=str, help='directory where painted images will be saved')
+                        help='pipeline steps to leave out (default: normalising and formatting)')
+    parser.add_argument('--output-dir', default=None, type=str, help='folder for the drawn images')
     parser.add_argument('--not-show', default=False, action='store_true', help='(images are only written to files)')
     parser.add_argument('--show-interval', type=float, default=2, help='(accepted for compatibility)')
     parser.add_argument('--max-images', type=int, default=None, help='stop after this many images')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     return parser.parse_args(argv)
 
 

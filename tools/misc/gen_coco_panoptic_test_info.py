@@ -15,9 +15,10 @@ from mmlite.utils import dump, load  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Generate COCO test image information for COCO panoptic '
-                                     'segmentation.')
-    parser.add_argument('data_root', help='Path to COCO annotation directory.')
+    parser = argparse.ArgumentParser(description='Write the COCO panoptic test-dev info file (images and '
+                                     'categories, no annotations)')
+    parser.add_argument('data_root', help='the COCO annotations folder (with panoptic_val2017.json and '
+                        'image_info_test-dev2017.json)')
     return parser.parse_args(argv)
 
 

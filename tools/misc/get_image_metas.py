@@ -19,13 +19,14 @@ from mmlite.utils import Config, DictAction, dump  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Collect image metas')
-    parser.add_argument('config', help='Config file path')
+    parser = argparse.ArgumentParser(description='Record the sizes of the test images (for tests without reading them)')
+    parser.add_argument('config', help='the config file')
     parser.add_argument('--out', default='validation-image-metas.pkl',
                         help='output file name (a .pkl), written in the folder of data.test.ann_file')
     parser.add_argument('--nproc', default=4, type=int, help='threads reading image headers')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     return parser.parse_args(argv)
 
 

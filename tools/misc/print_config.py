@@ -15,11 +15,12 @@ from mmlite.utils import Config, DictAction, replace_cfg_vals, update_data_root 
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Print the whole config')
-    parser.add_argument('config', help='config file path')
+    parser = argparse.ArgumentParser(description='Print a config with its _base_ files merged in')
+    parser.add_argument('config', help='the config file')
     parser.add_argument('--options', nargs='+', action=DictAction, help='(deprecated) use --cfg-options')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override some settings in the used '
-                        'config, the key-value pair in xxx=yyy format will be merged into config file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config entries to change, as key=value pairs '
+                        '(dotted keys for nested entries), applied after the file is read')
     args = parser.parse_args(argv)
     if args.options and args.cfg_options:
         raise ValueError('--options and --cfg-options cannot be both specified')

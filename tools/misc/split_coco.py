@@ -21,13 +21,15 @@ from mmlite.utils import dump, load  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='K-Fold coco split.')
-    parser.add_argument('--data-root', type=str, help='The data root of coco dataset.', default='./data/coco/')
-    parser.add_argument('--out-dir', type=str, help='The output directory of coco semi-supervised annotations.',
+    parser = argparse.ArgumentParser(description='Labeled/unlabeled splits of COCO train2017 for '
+                                     'semi-supervised training')
+    parser.add_argument('--data-root', type=str,
+                        help='COCO folder holding annotations/instances_train2017.json', default='./data/coco/')
+    parser.add_argument('--out-dir', type=str, help='folder for the split files',
                         default='./data/coco_semi_annos/')
     parser.add_argument('--labeled-percent', type=float, nargs='+',
-                        help='The percentage of labeled data in the training set.', default=[1, 2, 5, 10])
-    parser.add_argument('--fold', type=int, help='K-fold cross validation for semi-supervised object detection.',
+                        help='labeled shares to draw, in percent of the images', default=[1, 2, 5, 10])
+    parser.add_argument('--fold', type=int, help='number of folds (fold k draws with NumPy seed k)',
                         default=5)
     return parser.parse_args(argv)
 

@@ -22,9 +22,9 @@ TRAINING_ONLY_KEYS = ('optimizer', 'mmlite_state')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Process a checkpoint to be published')
-    parser.add_argument('in_file', help='input checkpoint filename')
-    parser.add_argument('out_file', help='output checkpoint filename')
+    parser = argparse.ArgumentParser(description='Strip a checkpoint for release and add its hash to the name')
+    parser.add_argument('in_file', help='the checkpoint to publish')
+    parser.add_argument('out_file', help='where to write it (the hash is added before .pth)')
     return parser.parse_args(argv)
 
 

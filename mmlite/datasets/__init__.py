@@ -6,6 +6,7 @@ check_torchvision_ops()
 from .builder import build_dataloader, build_dataset, worker_init_fn  # noqa: E402
 from .cityscapes import CityscapesDataset  # noqa: E402
 from .coco import CocoDataset  # noqa: E402
+from .coco_occluded import OccludedSeparatedCocoDataset  # noqa: E402
 from .coco_panoptic import CocoPanopticDataset  # noqa: E402
 from .custom import CustomDataset  # noqa: E402
 from .dataset_wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset  # noqa: E402
@@ -32,5 +33,6 @@ __all__ = [
     'ToyCocoDataset', 'make_toy_coco', 'TOY_CLASSES', 'NumClassCheckHook', 'MultiImageMixDataset', 'CityscapesDataset',
     'Objects365V1Dataset', 'Objects365V2Dataset', 'WIDERFaceDataset', 'DeepFashionDataset', 'LVISDataset',
     'LVISV05Dataset', 'LVISV1Dataset', 'CocoPanopticDataset',
-    'ToyCocoPanopticDataset', 'make_toy_panoptic', 'OpenImagesDataset', 'OpenImagesChallengeDataset'
+    'ToyCocoPanopticDataset', 'make_toy_panoptic', 'OpenImagesDataset', 'OpenImagesChallengeDataset',
+    'OccludedSeparatedCocoDataset'
 ]

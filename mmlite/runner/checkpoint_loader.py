@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..utils import print_log
+from ..utils import download_to_cache, print_log
 from ..utils.errors import ReadableKeyError
 from ._checkpoint_io import safe_torch_load
 
@@ -55,17 +55,7 @@ def load_from_local(filename: str, map_location: Any = None, weights_only: bool 
 def load_from_http(url: str, map_location: Any = None, model_dir: str | None = None,
                    weights_only: bool | None = None) -> Any:
     """Load a checkpoint from a URL through the torch hub cache (downloaded if not cached)."""
-    model_dir = model_dir or _hub_checkpoint_dir()
-    cached = osp.join(model_dir, osp.basename(url.split('?')[0]))
-    if osp.isfile(cached):
-        return load_from_local(cached, map_location, weights_only)
-    try:
-        torch.hub.download_url_to_file(url, cached, progress=False)
-    except Exception as exc:  # noqa: BLE001 - any network failure
-        raise RuntimeError(
-            f'could not download {url} ({type(exc).__name__}: {exc}) and it is not in the cache '
-            f'{model_dir}. On an offline machine, download it elsewhere and either copy it to '
-            f'{cached} or set the config to the local file path instead.') from exc
+    cached = download_to_cache(url, model_dir or _hub_checkpoint_dir())
     return load_from_local(cached, map_location, weights_only)
 
 

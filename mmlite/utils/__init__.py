@@ -4,6 +4,7 @@ from .config import Config, ConfigDict, DictAction
 from .env import collect_env
 from .file_client import BaseStorageBackend, FileClient, HardDiskBackend, HTTPBackend
 from .fileio import dict_from_file, dump, list_from_file, load
+from .safe_pickle import load_data_pickle
 from .logging import get_logger, get_root_logger, print_log
 from .malloc import keep_freed_memory
 from .misc import (concat_list, deprecated_api_warning, digit_version, has_method, import_modules_from_strings,
@@ -14,7 +15,8 @@ from .parrots_wrapper import (IS_CUDA_AVAILABLE, IS_IPU_AVAILABLE, IS_MLU_AVAILA
                               _AdaptiveMaxPoolNd, _AvgPoolNd, _BatchNorm, _ConvNd, _ConvTransposeMixin, _get_cuda_home,
                               _InstanceNorm, _MaxPoolNd, get_build_config, get_git_hash, is_jit_tracing,
                               is_rocm_pytorch, jit, load_url, skip_no_elena, torch_meshgrid, worker_init_fn)
-from .path import check_file_exist, find_vcs_root, fopen, is_filepath, mkdir_or_exist, scandir, symlink
+from .path import (check_file_exist, download_to_cache, find_vcs_root, fopen, is_filepath, mkdir_or_exist, scandir,
+                   symlink)
 from .progressbar import ProgressBar, track_iter_progress, track_parallel_progress, track_progress
 from .registry import Registry, build_from_cfg
 from .replace_cfg_vals import replace_cfg_vals
@@ -29,7 +31,8 @@ __all__ = [
     'deprecated_api_warning', 'digit_version', 'has_method', 'import_modules_from_strings',
     'is_list_of', 'is_method_overridden', 'is_seq_of', 'is_str', 'is_tuple_of', 'requires_package',
     'slice_list', 'to_2tuple', 'check_file_exist', 'find_vcs_root', 'fopen', 'is_filepath',
-    'mkdir_or_exist', 'scandir', 'symlink', 'ProgressBar', 'track_iter_progress', 'track_progress',
+    'mkdir_or_exist', 'scandir', 'symlink', 'download_to_cache', 'load_data_pickle',
+    'ProgressBar', 'track_iter_progress', 'track_progress',
     'Registry', 'build_from_cfg', 'Timer', 'TimerError', 'check_time', 'TORCH_VERSION', 'compat_cfg',
     'replace_cfg_vals', 'get_device', 'setup_multi_processes', 'update_data_root', 'keep_freed_memory',
     'FileClient', 'BaseStorageBackend', 'HardDiskBackend', 'HTTPBackend', 'iter_cast', 'list_cast', 'tuple_cast',

@@ -82,3 +82,25 @@ def find_vcs_root(path: str, markers: tuple = ('.git', )) -> str | None:
             return cur
         prev, cur = cur, osp.split(cur)[0]
     return None
+
+
+def download_to_cache(url: str, cache_dir: str) -> str:
+    """The local copy of ``url`` in ``cache_dir``, downloaded first if it is not there yet.
+
+    Raises:
+        RuntimeError: The file is not cached and cannot be downloaded (e.g. offline); the message
+            names the path to copy it to by hand.
+    """
+    cached = osp.join(cache_dir, osp.basename(url.split('?')[0]))
+    if osp.isfile(cached):
+        return cached
+    import torch.hub  # only when a download is needed: mmlite.utils imports without torch's hub
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        torch.hub.download_url_to_file(url, cached, progress=False)
+    except Exception as exc:  # noqa: BLE001 - any network or file-system failure
+        raise RuntimeError(
+            f'could not download {url} ({type(exc).__name__}: {exc}) and it is not in the cache '
+            f'{cache_dir}. On an offline machine, download it elsewhere and either copy it to '
+            f'{cached} or set the config to the local file path instead.') from exc
+    return cached

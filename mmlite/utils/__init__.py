@@ -4,7 +4,6 @@ from .config import Config, ConfigDict, DictAction
 from .env import collect_env
 from .file_client import BaseStorageBackend, FileClient, HardDiskBackend, HTTPBackend
 from .fileio import dict_from_file, dump, list_from_file, load
-from .safe_pickle import load_data_pickle
 from .logging import get_logger, get_root_logger, print_log
 from .malloc import keep_freed_memory
 from .misc import (concat_list, deprecated_api_warning, digit_version, has_method, import_modules_from_strings,
@@ -20,6 +19,7 @@ from .path import (check_file_exist, download_to_cache, find_vcs_root, fopen, is
 from .progressbar import ProgressBar, track_iter_progress, track_parallel_progress, track_progress
 from .registry import Registry, build_from_cfg
 from .replace_cfg_vals import replace_cfg_vals
+from .safe_pickle import load_data_pickle
 from .setup_env import get_device, setup_multi_processes, update_data_root
 from .testing import (assert_attrs_equal, assert_dict_contains_subset, assert_dict_has_keys, assert_is_norm_layer,
                       assert_keys_equal, assert_params_all_zeros)

@@ -60,3 +60,12 @@ def literal_config(text: str) -> dict:
             continue
         names[statement.targets[0].id] = config[statement.targets[0].id] = value
     return config
+
+
+def checkpoint_config(text: str) -> dict:
+    """:func:`literal_config` of the config text a checkpoint's ``meta['config']`` holds; mmdet 1.x wrote
+    the config's file name as its first line, which is skipped when the text does not parse with it."""
+    try:
+        return literal_config(text)
+    except SyntaxError:
+        return literal_config('#' + text)

@@ -38,3 +38,10 @@ def test_nothing_is_executed(tmp_path):
 def test_not_python_is_a_syntax_error():
     with pytest.raises(SyntaxError):
         literal_config('model = dict(')
+
+
+def test_checkpoint_config_skips_a_leading_file_name():
+    from mmlite.utils.config_literal import checkpoint_config
+    assert checkpoint_config("configs/mask_rcnn_r50_fpn_1x.py\nmodel = dict(type='MaskRCNN')\n") == dict(
+        model=dict(type='MaskRCNN'))
+    assert checkpoint_config("model = dict(type='RPN')\n") == dict(model=dict(type='RPN'))

@@ -30,7 +30,7 @@ import torch  # noqa: E402
 from mmlite.runner import _load_checkpoint  # noqa: E402
 from mmlite.runner._checkpoint_io import atomic_torch_save  # noqa: E402
 from mmlite.utils import digit_version  # noqa: E402
-from mmlite.utils.config_literal import literal_config  # noqa: E402
+from mmlite.utils.config_literal import checkpoint_config  # noqa: E402
 
 V1_HEADS = ('bbox_head', 'mask_head', 'semantic_head', 'grid_head', 'mask_iou_head')
 DENSE_CLASSIFIERS = re.compile(r'(conv_cls|retina_cls|fcos_cls|fovea_cls)\.(weight|bias)$')
@@ -54,13 +54,12 @@ def read_model_config(meta: dict, source: str) -> dict:
     text = meta.get('config')
     if not isinstance(text, str):
         raise ValueError(f'{source}: meta has no config text; cannot tell which heads the model has')
-    for candidate in (text, '#' + text):
-        try:
-            model = literal_config(candidate).get('model')
-        except SyntaxError:
-            continue
-        if isinstance(model, dict):
-            return model
+    try:
+        model = checkpoint_config(text).get('model')
+    except SyntaxError:
+        model = None
+    if isinstance(model, dict):
+        return model
     raise ValueError(f'{source}: no plain `model = dict(...)` found in meta["config"]')
 
 

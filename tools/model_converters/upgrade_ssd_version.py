@@ -19,7 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmlite.runner import _load_checkpoint  # noqa: E402
 from mmlite.runner._checkpoint_io import atomic_torch_save  # noqa: E402
-from mmlite.utils.config_literal import literal_config  # noqa: E402
+from mmlite.utils.config_literal import checkpoint_config  # noqa: E402
 
 
 def new_ssd_key(key: str) -> str:
@@ -39,13 +39,10 @@ def new_ssd_key(key: str) -> str:
 def _check_is_ssd(checkpoint: dict, source: str) -> None:
     text = checkpoint.get('meta', {}).get('config')
     if isinstance(text, str):
-        model = {}
-        for candidate in (text, '#' + text):
-            try:
-                model = literal_config(candidate).get('model') or {}
-                break
-            except SyntaxError:
-                continue
+        try:
+            model = checkpoint_config(text).get('model') or {}
+        except SyntaxError:
+            model = {}
         head_type = model.get('bbox_head', {}).get('type') if isinstance(model.get('bbox_head'), dict) else None
         if head_type is not None and head_type != 'SSDHead':
             raise ValueError(f'{source} is not an SSD checkpoint (its bbox_head is {head_type})')

@@ -14,6 +14,7 @@ from terminaltables import AsciiTable
 from ..core.evaluation import eval_recalls
 from ..utils import load, print_log
 from ..utils.errors import ReadableKeyError
+from .api_wrappers import COCO
 
 COCO_METRIC_NAMES = {
     'mAP': 0, 'mAP_50': 1, 'mAP_75': 2, 'mAP_s': 3, 'mAP_m': 4, 'mAP_l': 5, 'AR@100': 6, 'AR@300': 7,
@@ -26,6 +27,15 @@ def quiet_coco():
     """Keep pycocotools' progress prints off the console."""
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+def coco_from_dict(data: dict) -> COCO:
+    """A COCO index of an annotation dict (``images``, ``annotations``, ``categories``), built quietly."""
+    coco = COCO()
+    coco.dataset = data
+    with quiet_coco():
+        coco.createIndex()
+    return coco
 
 
 def fast_eval_recall(dataset, results: list, proposal_nums, iou_thrs, logger=None) -> np.ndarray:

@@ -16,7 +16,7 @@ import pycocotools.mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from ._coco_eval import quiet_coco
+from ._coco_eval import coco_from_dict, quiet_coco
 
 AREA_NAMES = ('all', 'small', 'medium', 'large')
 FREQUENCIES = ('r', 'c', 'f')
@@ -56,18 +56,11 @@ def _federated_gt(gt: COCO) -> COCO:
             annotations.append(dict(id=next_id, image_id=img['id'], category_id=cat_id, iscrowd=1,
                                     area=float(height * width), bbox=[0, 0, width, height], segmentation=rle))
             next_id += 1
-    federated = COCO()
-    federated.dataset = dict(gt.dataset, annotations=annotations)
-    with quiet_coco():
-        federated.createIndex()
-    return federated
+    return coco_from_dict(dict(gt.dataset, annotations=annotations))
 
 
 def _without_annotations(gt: COCO) -> COCO:
-    empty = COCO()
-    empty.dataset = dict(gt.dataset, annotations=[])
-    empty.createIndex()
-    return empty
+    return coco_from_dict(dict(gt.dataset, annotations=[]))
 
 
 def _mean_valid(values: np.ndarray) -> float:

@@ -1,8 +1,6 @@
 """``CocoDataset``: COCO-format annotations through pycocotools (mmdet 2.x behaviour)."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import os.path as osp
@@ -14,7 +12,7 @@ import numpy as np
 from ..core.evaluation.class_names import COCO_CLASSES
 from ..utils import dump, get_root_logger, print_log
 from ..utils.errors import ReadableKeyError
-from ._coco_eval import evaluate_det_segm
+from ._coco_eval import coco_from_dict, evaluate_det_segm
 from .api_wrappers import COCO
 from .custom import CustomDataset
 from .registry import DATASETS
@@ -40,11 +38,7 @@ def load_coco(ann_file: str) -> COCO:
     """A pycocotools COCO index of ``ann_file``, with a clear error for files that are not COCO."""
     data = read_coco_json(ann_file)
     _renumber_from_one(data['annotations'], ann_file)
-    coco = COCO()
-    coco.dataset = data
-    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while indexing
-        coco.createIndex()
-    return coco
+    return coco_from_dict(data)
 
 
 def _renumber_from_one(annotations: list, ann_file: str) -> None:

@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 from pycocotools.coco import COCO  # noqa: E402
 from pycocotools.cocoeval import COCOeval  # noqa: E402
 
-from mmlite.core.evaluation.coco_error_analysis import (AREA_NAMES, ERROR_TYPES, error_precisions,  # noqa: E402
-                                                        gt_counts_per_area)
+from mmlite.datasets.coco_error_analysis import (AREA_NAMES, ERROR_TYPES, error_precisions,  # noqa: E402
+                                                 gt_counts_per_area)
 
 STEP_COLORS = [(1, 1, 1), (0.31, 0.51, 0.74), (0.75, 0.31, 0.30), (0.36, 0.90, 0.38), (0.50, 0.39, 0.64),
                (1, 0.6, 0), (1, 1, 1)]

@@ -6,7 +6,7 @@ import torch
 from .assign import AssignResult, BaseAssigner
 from .builder import BBOX_ASSIGNERS, BBOX_SAMPLERS, build_match_cost
 from .hungarian_assigner import assign_min_cost
-from .sample import BaseSampler
+from .sample import BaseSampler, assigned_indices
 
 
 @BBOX_ASSIGNERS.register_module()
@@ -76,7 +76,6 @@ class MaskPseudoSampler(BaseSampler):
 
     def sample(self, assign_result: AssignResult, masks: torch.Tensor, gt_masks: torch.Tensor,
                **kwargs) -> MaskSamplingResult:
-        pos_inds = torch.nonzero(assign_result.gt_inds > 0, as_tuple=False).squeeze(-1).unique()
-        neg_inds = torch.nonzero(assign_result.gt_inds == 0, as_tuple=False).squeeze(-1).unique()
+        pos_inds, neg_inds = assigned_indices(assign_result)
         gt_flags = masks.new_zeros(masks.shape[0], dtype=torch.uint8)
         return MaskSamplingResult(pos_inds, neg_inds, masks, gt_masks, assign_result, gt_flags)

@@ -99,6 +99,13 @@ class RandomSampler(BaseSampler):
         return self._sample(assign_result, num_expected, False)
 
 
+def assigned_indices(assign_result: AssignResult) -> tuple:
+    """``(positive, negative)`` indices of an assignment: matched to a ground truth, and assigned background."""
+    pos_inds = torch.nonzero(assign_result.gt_inds > 0, as_tuple=False).squeeze(-1).unique()
+    neg_inds = torch.nonzero(assign_result.gt_inds == 0, as_tuple=False).squeeze(-1).unique()
+    return pos_inds, neg_inds
+
+
 @BBOX_SAMPLERS.register_module()
 class PseudoSampler(BaseSampler):
     """Take every positive and negative (for heads that weight all anchors, e.g. RetinaNet)."""
@@ -108,7 +115,6 @@ class PseudoSampler(BaseSampler):
 
     def sample(self, assign_result: AssignResult, bboxes: torch.Tensor, gt_bboxes: torch.Tensor,
                *args, **kwargs) -> SamplingResult:
-        pos_inds = torch.nonzero(assign_result.gt_inds > 0, as_tuple=False).squeeze(-1).unique()
-        neg_inds = torch.nonzero(assign_result.gt_inds == 0, as_tuple=False).squeeze(-1).unique()
+        pos_inds, neg_inds = assigned_indices(assign_result)
         gt_flags = bboxes.new_zeros(bboxes.shape[0], dtype=torch.uint8)
         return SamplingResult(pos_inds, neg_inds, bboxes, gt_bboxes, assign_result, gt_flags)

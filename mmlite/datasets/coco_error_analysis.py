@@ -7,24 +7,16 @@ forgiven), BG (background false positives forgiven), FN (everything found).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from multiprocessing import Pool
 
 import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from ._coco_eval import coco_from_dict, quiet_coco
+
 ERROR_TYPES = ['C75', 'C50', 'Loc', 'Sim', 'Oth', 'BG', 'FN']
 AREA_NAMES = ['allarea', 'small', 'medium', 'large']
-
-
-def _coco(dataset: dict, annotations: list) -> COCO:
-    coco = COCO()
-    coco.dataset = dict(dataset, annotations=annotations)
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco.createIndex()
-    return coco
 
 
 def _precision(gt: COCO, dt: COCO, iou_type: str, iou_thrs: list, areas, cat_ids=None) -> tuple:
@@ -37,7 +29,7 @@ def _precision(gt: COCO, dt: COCO, iou_type: str, iou_thrs: list, areas, cat_ids
         evaluator.params.catIds = cat_ids
     if areas:
         evaluator.params.areaRng = [[0, areas[2]], [0, areas[0]], [areas[0], areas[1]], [areas[1], areas[2]]]
-    with contextlib.redirect_stdout(io.StringIO()):
+    with quiet_coco():
         evaluator.evaluate()
         evaluator.accumulate()
     return evaluator.eval['precision'], evaluator
@@ -60,16 +52,17 @@ def category_precisions(coco_gt: COCO, coco_dt: COCO, cat_id: int, iou_type: str
                 annotations.append(dict(ann))
             elif forgiven is None or ann['category_id'] in forgiven:
                 annotations.append(dict(ann, ignore=1, iscrowd=1, category_id=cat_id))
-        precision, _ = _precision(_coco(coco_gt.dataset, annotations), _coco(coco_dt.dataset, detections),
-                                  iou_type, [0.1], areas, cat_ids=[cat_id])
+        gt = coco_from_dict(dict(coco_gt.dataset, annotations=annotations))
+        dt = coco_from_dict(dict(coco_dt.dataset, annotations=detections))
+        precision, _ = _precision(gt, dt, iou_type, [0.1], areas, cat_ids=[cat_id])
         results.append(precision[0, :, 0])
     return tuple(results)
 
 
 def error_precisions(coco_gt: COCO, coco_dt: COCO, iou_type: str, areas=None, nproc: int = 1) -> tuple:
     """``(recall thresholds, precision (7 x R x K x A x 1) per error step, the evaluator at .75/.5/.1)``."""
-    precision, evaluator = _precision(_coco(coco_gt.dataset, [dict(a) for a in coco_gt.dataset['annotations']]),
-                                      coco_dt, iou_type, [0.75, 0.5, 0.1], areas)
+    gt = coco_from_dict(dict(coco_gt.dataset, annotations=[dict(a) for a in coco_gt.dataset['annotations']]))
+    precision, evaluator = _precision(gt, coco_dt, iou_type, [0.75, 0.5, 0.1], areas)
     steps = np.concatenate([precision, np.zeros((4, ) + precision.shape[1:])])
     cat_ids = coco_gt.getCatIds()
     jobs = [(coco_gt, coco_dt, cat_id, iou_type, areas) for cat_id in cat_ids]

@@ -17,6 +17,7 @@ from terminaltables import AsciiTable
 
 from ..utils import download_to_cache, load_data_pickle, print_log
 from .coco import CocoDataset
+from .custom import _join_root
 from .registry import DATASETS
 
 OCCLUDED_COCO_URL = 'https://www.robots.ox.ac.uk/~vgg/research/tpod/datasets/occluded_coco.pkl'
@@ -98,9 +99,7 @@ class OccludedSeparatedCocoDataset(CocoDataset):
         self.separated_ann = load_occlusion_annotations(self._resolve(separated_ann))
 
     def _resolve(self, path: str) -> str:
-        if self.data_root is None or osp.isabs(path) or path.startswith(('http://', 'https://')):
-            return path
-        return osp.join(self.data_root, path)
+        return path if path.startswith(('http://', 'https://')) else _join_root(self.data_root, path)
 
     def evaluate(self, results: list, metric=[], score_thr: float = 0.3, iou_thr: float = 0.75,  # noqa: B006
                  **kwargs) -> dict:

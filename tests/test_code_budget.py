@@ -12,8 +12,8 @@ MAX_FUNCTION_LINES = 50
 MAX_NESTING = 4
 # lower layers never import higher ones (runner and engine form one layer: engine's loops use the
 # runner's dist helpers and the eval hooks use engine's loops)
-LAYERS = {'utils': 0, 'version': 0, 'image': 1, 'parallel': 2, 'runner': 3, 'engine': 3, 'cnn': 4, 'ops': 4,
-          'core': 5, 'datasets': 5, 'models': 5, 'apis': 6}
+LAYERS = {'utils': 0, 'version': 0, 'fileio': 0, 'image': 1, 'visualization': 1, 'parallel': 2, 'runner': 3,
+          'engine': 3, 'cnn': 4, 'ops': 4, 'core': 5, 'datasets': 5, 'models': 5, 'apis': 6}
 _BLOCKS = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.AsyncFor, ast.AsyncWith)
 
 

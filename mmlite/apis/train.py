@@ -9,6 +9,7 @@ from ..datasets import build_dataloader, build_dataset, replace_ImageToTensor
 from ..parallel import build_ddp, build_dp
 from ..runner import (DistSamplerSeedHook, EpochBasedRunner, Fp16OptimizerHook, OptimizerHook, build_optimizer,
                       build_runner, find_latest_checkpoint, get_dist_info)
+from ..runner.utils import set_random_seed  # noqa: F401
 from ..utils import compat_cfg, get_device, get_root_logger
 from .speed_knobs import apply_speed_knobs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from .bricks import ACTIVATION_LAYERS
+from .layer_builders import ACTIVATION_LAYERS
 
 
 @ACTIVATION_LAYERS.register_module()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..runner.weight_init import constant_init, kaiming_init
-from .bricks import build_activation_layer, build_conv_layer, build_norm_layer
+from .layer_builders import build_activation_layer, build_conv_layer, build_norm_layer
 
 
 class ConvModule(nn.Module):

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .bricks import CONV_LAYERS
+from .layer_builders import CONV_LAYERS
 
 
 def _standardize(weight: torch.Tensor, eps: float) -> torch.Tensor:

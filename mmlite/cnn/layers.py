@@ -12,7 +12,7 @@ from torch.nn.modules.instancenorm import _InstanceNorm
 
 from ..runner.weight_init import xavier_init
 from ..utils import Registry
-from .bricks import CONV_LAYERS, UPSAMPLE_LAYERS, lookup_layer
+from .layer_builders import CONV_LAYERS, UPSAMPLE_LAYERS, lookup_layer
 
 # mmcv's wrappers existed to accept empty batches on torch < 1.5; torch 2.x layers do that themselves.
 Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d = nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d

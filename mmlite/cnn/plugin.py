@@ -7,8 +7,8 @@ import re
 import torch.nn as nn
 
 from ..utils import Registry
-from .bricks import lookup_layer
 from .conv_module import ConvModule
+from .layer_builders import lookup_layer
 
 PLUGIN_LAYERS = Registry('plugin layer')
 PLUGIN_LAYERS.register_module(module=ConvModule)

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 from ..runner import BaseModule, Sequential
 from ..utils import deprecated_api_warning, to_2tuple
-from .bricks import build_activation_layer, build_conv_layer, build_norm_layer
 from .drop import build_dropout
+from .layer_builders import build_activation_layer, build_conv_layer, build_norm_layer
 
 
 def nlc_to_nchw(x: torch.Tensor, hw_shape: tuple) -> torch.Tensor:

@@ -11,7 +11,7 @@ import torch
 
 from ..runner import BaseModule, ModuleList
 from ..utils import Registry, build_from_cfg
-from .bricks import build_norm_layer
+from .layer_builders import build_norm_layer
 from .transformer import FFN, MultiheadAttention
 
 ATTENTION = Registry('attention')

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..utils import dump, get_root_logger, print_log
 from ..utils.errors import ReadableKeyError
-from ._panoptic_results import evaluate_instances, panoptic_quality, pred_segments
+from ._panoptic_results import (evaluate_instances, panoptic_quality, parse_pq_results, pred_segments,  # noqa: F401
+                                print_panoptic_table)
 from .api_wrappers import COCO
 from .api_wrappers.panoptic_evaluation import VOID, id2rgb
 from .coco import CocoDataset, output_prefix, read_coco_json

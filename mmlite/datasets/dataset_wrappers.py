@@ -9,6 +9,7 @@ import numpy as np
 from torch.utils.data.dataset import ConcatDataset as _ConcatDataset
 
 from ..utils import print_log
+from .multi_image_mix import MultiImageMixDataset  # noqa: F401
 from .registry import DATASETS
 from .samplers.resumable import same_seed
 

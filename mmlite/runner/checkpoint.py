@@ -20,7 +20,7 @@ from ..utils import print_log
 from ..utils.errors import ReadableKeyError
 from ..version import __version__
 from ._checkpoint_io import atomic_torch_save, safe_torch_load
-from .checkpoint_loader import CheckpointLoader
+from .checkpoint_loader import CheckpointLoader, load_from_http, load_from_local  # noqa: F401
 from .dist_utils import get_dist_info
 
 __all__ = [

@@ -14,6 +14,8 @@ from typing import Any, Callable, Iterable
 import torch
 import torch.nn as nn
 
+from .dist_utils import allreduce_grads  # noqa: F401
+
 _DTYPES = {'float16': torch.float16, 'fp16': torch.float16, 'half': torch.float16,
            'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16}
 

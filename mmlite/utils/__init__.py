@@ -8,7 +8,7 @@ from .logging import get_logger, get_root_logger, print_log
 from .malloc import keep_freed_memory
 from .misc import (concat_list, deprecated_api_warning, digit_version, has_method, import_modules_from_strings,
                    is_list_of, is_method_overridden, is_seq_of, is_str, is_tuple_of, iter_cast, list_cast,
-                   requires_package, slice_list, to_2tuple, tuple_cast)
+                   requires_package, slice_list, to_1tuple, to_2tuple, to_3tuple, to_4tuple, to_ntuple, tuple_cast)
 from .parrots_wrapper import (IS_CUDA_AVAILABLE, IS_IPU_AVAILABLE, IS_MLU_AVAILABLE, IS_MPS_AVAILABLE, IS_NPU_AVAILABLE,
                               TORCH_VERSION, DataLoader, PoolDataLoader, SyncBatchNorm, _AdaptiveAvgPoolNd,
                               _AdaptiveMaxPoolNd, _AvgPoolNd, _BatchNorm, _ConvNd, _ConvTransposeMixin, _get_cuda_home,
@@ -30,7 +30,8 @@ __all__ = [
     'dict_from_file', 'get_logger', 'print_log', 'get_root_logger', 'concat_list',
     'deprecated_api_warning', 'digit_version', 'has_method', 'import_modules_from_strings',
     'is_list_of', 'is_method_overridden', 'is_seq_of', 'is_str', 'is_tuple_of', 'requires_package',
-    'slice_list', 'to_2tuple', 'check_file_exist', 'find_vcs_root', 'fopen', 'is_filepath',
+    'slice_list', 'to_1tuple', 'to_2tuple', 'to_3tuple', 'to_4tuple', 'to_ntuple', 'check_file_exist',
+    'find_vcs_root', 'fopen', 'is_filepath',
     'mkdir_or_exist', 'scandir', 'symlink', 'download_to_cache', 'load_data_pickle',
     'ProgressBar', 'track_iter_progress', 'track_progress',
     'Registry', 'build_from_cfg', 'Timer', 'TimerError', 'check_time', 'TORCH_VERSION', 'compat_cfg',

@@ -13,6 +13,7 @@ from addict import Dict
 
 from . import _config_loader as loader
 from ._config_format import format_python, render_config
+from ._config_loader import BASE_KEY, DELETE_KEY, DEPRECATION_KEY, RESERVED_KEYS  # noqa: F401
 from .dict_action import DictAction
 from .errors import ReadableKeyError
 from .fileio import dump as _dump_file

@@ -9,6 +9,8 @@ import warnings
 from collections import abc
 from typing import Any, Callable, Iterable, Sequence
 
+import torch
+
 
 def is_str(x: Any) -> bool:
     """Whether ``x`` is a string."""
@@ -201,8 +203,24 @@ def requires_package(prerequisites: str | list, extra: str | None = None) -> Cal
     return decorator
 
 
-def to_2tuple(x: Any) -> tuple:
-    """``x`` as a pair: an iterable is turned into a tuple, a scalar repeated twice."""
-    if isinstance(x, abc.Iterable) and not isinstance(x, str):
-        return tuple(x)
-    return (x, x)
+def to_ntuple(n: int) -> Callable[[Any], tuple]:
+    """A function giving ``x`` as an ``n``-tuple: an iterable is turned into a tuple, a scalar
+    repeated ``n`` times."""
+
+    def parse(x: Any) -> tuple:
+        if isinstance(x, abc.Iterable) and not isinstance(x, str):
+            return tuple(x)
+        return (x, ) * n
+
+    return parse
+
+
+to_1tuple = to_ntuple(1)
+to_2tuple = to_ntuple(2)
+to_3tuple = to_ntuple(3)
+to_4tuple = to_ntuple(4)
+
+
+def floordiv(dividend: torch.Tensor, divisor, rounding_mode: str = 'trunc') -> torch.Tensor:
+    """``torch.div`` with a rounding mode (mmdet's helper from before torch 1.8 had one)."""
+    return torch.div(dividend, divisor, rounding_mode=rounding_mode)

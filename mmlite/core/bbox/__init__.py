@@ -3,19 +3,19 @@ from .approx_max_iou_assigner import ApproxMaxIoUAssigner
 from .assign import AscendMaxIoUAssigner, AssignResult, BaseAssigner, MaxIoUAssigner
 from .atss_assigner import ATSSAssigner
 from .balanced_samplers import CombinedSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler
+from .box_coders import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
+                         bbox2delta, delta2bbox)
 from .bucketing_coder import BucketingBBoxCoder, bbox2bucket, bucket2bbox
 from .builder import (BBOX_ASSIGNERS, BBOX_CODERS, BBOX_SAMPLERS, IOU_CALCULATORS, MATCH_COST, build_assigner,
                       build_bbox_coder, build_iou_calculator, build_match_cost, build_sampler)
 from .center_region_assigner import CenterRegionAssigner
-from .coder import (BaseBBoxCoder, DeltaXYWHBBoxCoder, DistancePointBBoxCoder, PseudoBBoxCoder, YOLOBBoxCoder,
-                    bbox2delta, delta2bbox)
 from .grid_assigner import GridAssigner
 from .hungarian_assigner import HungarianAssigner
 from .iou import BboxOverlaps2D, bbox_overlaps
 from .legacy_coder import LegacyDeltaXYWHBBoxCoder, legacy_bbox2delta, legacy_delta2bbox
 from .linear_assignment import linear_sum_assignment
 from .mask_hungarian_assigner import MaskHungarianAssigner, MaskPseudoSampler, MaskSamplingResult
-from .match_costs import BBoxL1Cost, ClassificationCost, CrossEntropyLossCost, DiceCost, FocalLossCost, IoUCost
+from .matching_costs import BBoxL1Cost, ClassificationCost, CrossEntropyLossCost, DiceCost, FocalLossCost, IoUCost
 from .ohem_sampler import OHEMSampler
 from .point_assigner import PointAssigner
 from .region_assigner import RegionAssigner

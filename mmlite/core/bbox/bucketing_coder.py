@@ -6,8 +6,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .box_coders import BaseBBoxCoder
 from .builder import BBOX_CODERS
-from .coder import BaseBBoxCoder
 from .transforms import bbox_rescale
 
 

@@ -6,8 +6,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .box_coders import BaseBBoxCoder
 from .builder import BBOX_CODERS
-from .coder import BaseBBoxCoder
 
 
 def legacy_bbox2delta(proposals: torch.Tensor, gt: torch.Tensor, means: Sequence[float] = (0., 0., 0., 0.),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from .box_coders import BaseBBoxCoder
 from .builder import BBOX_CODERS
-from .coder import BaseBBoxCoder
 
 
 def _normalizer_tensor(normalizer, reference: torch.Tensor):

@@ -11,6 +11,7 @@ from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
 from ...runner import OptimizerHook
 from ...runner.dist_utils import get_dist_info
+from .misc import reduce_mean  # noqa: F401
 
 
 def _comm_device(device: str) -> str:

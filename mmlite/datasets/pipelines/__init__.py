@@ -4,7 +4,8 @@ from .auto_augment import AutoAugment
 from .center_crop_pad import RandomCenterCropPad
 from .compose import Compose
 from .copy_paste import CopyPaste
-from .formatting import Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose, to_tensor
+from .formatting import (Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose,
+                         WrapFieldsToLists, to_tensor)
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
 from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadPanopticAnnotations, LoadProposals
 from .mix_transforms import MixUp, Mosaic
@@ -14,7 +15,8 @@ from .transforms import Normalize, Pad, RandomFlip, Resize, SegRescale
 
 __all__ = [
     'AutoAugment', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
-    'Transpose', 'to_tensor', 'LoadAnnotations', 'LoadPanopticAnnotations', 'LoadImageFromFile', 'LoadImageFromWebcam',
+    'Transpose', 'WrapFieldsToLists', 'to_tensor', 'LoadAnnotations', 'LoadPanopticAnnotations',
+    'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
     'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug', 'CopyPaste'

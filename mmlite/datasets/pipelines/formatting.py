@@ -169,3 +169,17 @@ class Collect:
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(keys={self.keys}, meta_keys={self.meta_keys})'
+
+
+@PIPELINES.register_module()
+class WrapFieldsToLists:
+    """Put every value of ``results`` in a one-element list: the batch-of-one layout that test-time
+    code expects, for pipelines without ``MultiScaleFlipAug`` (which does this itself)."""
+
+    def __call__(self, results: dict) -> dict:
+        for key, value in results.items():
+            results[key] = [value]
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}()'

@@ -9,6 +9,7 @@ import numpy as np
 from ...core.mask import BitmapMasks, PolygonMasks, polygon_to_bitmap
 from ...image import imread
 from ..registry import PIPELINES
+from .instance_filtering import FilterAnnotations  # noqa: F401
 
 
 def _check_file_client(file_client_args: dict | None, step: str) -> None:

@@ -14,6 +14,11 @@ from ...utils import is_list_of
 from ...utils.errors import ReadableKeyError
 from ..registry import PIPELINES
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop  # noqa: F401
+from .center_crop_pad import RandomCenterCropPad  # noqa: F401
+from .copy_paste import CopyPaste  # noqa: F401
+from .instance_filtering import CutOut, RandomShift  # noqa: F401
+from .mix_transforms import MixUp, Mosaic  # noqa: F401
+from .random_affine import RandomAffine, YOLOXHSVRandomAug  # noqa: F401
 
 
 @PIPELINES.register_module()

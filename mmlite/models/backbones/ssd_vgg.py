@@ -8,6 +8,7 @@ import torch.nn as nn
 from ...cnn import VGG
 from ...runner import BaseModule
 from ..builder import BACKBONES
+from ..necks.ssd_neck import L2Norm  # noqa: F401 (mmdet 2.x kept this deprecated copy here)
 
 
 @BACKBONES.register_module()

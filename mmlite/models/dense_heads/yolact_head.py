@@ -13,6 +13,7 @@ from ...core.utils import multi_apply, select_single_mlvl
 from ...runner import ModuleList, force_fp32
 from ..builder import HEADS
 from .anchor_head import AnchorHead
+from .yolact_mask_heads import InterpolateModule, YOLACTProtonet, YOLACTSegmHead  # noqa: F401
 
 
 @HEADS.register_module()

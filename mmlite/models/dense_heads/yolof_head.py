@@ -10,6 +10,7 @@ from ...core.utils import reduce_mean, unmap
 from ...runner import force_fp32
 from ..builder import HEADS
 from .anchor_head import AnchorHead, sampled_targets
+from .paa_head import levels_to_images  # noqa: F401
 
 INF = 1e8
 

@@ -2,6 +2,7 @@
 from .base_roi_head import BaseRoIHead
 from .bbox_heads import (BBoxHead, ConvFCBBoxHead, DIIHead, DoubleConvFCBBoxHead, SABLHead, Shared2FCBBoxHead,
                          Shared4Conv1FCBBoxHead)
+from .bbox_heads.scnet_bbox_head import SCNetBBoxHead
 from .cascade_roi_head import CascadeRoIHead
 from .double_roi_head import DoubleHeadRoIHead
 from .dynamic_roi_head import DynamicRoIHead
@@ -9,6 +10,7 @@ from .grid_roi_head import GridRoIHead
 from .htc_roi_head import HybridTaskCascadeRoIHead
 from .mask_heads import (CoarseMaskHead, FCNMaskHead, FusedSemanticHead, GridHead, HTCMaskHead, MaskIoUHead,
                          MaskPointHead)
+from .mask_heads.scnet_heads import FeatureRelayHead, GlobalContextHead, SCNetMaskHead, SCNetSemanticHead
 from .mask_scoring_roi_head import MaskScoringRoIHead
 from .pisa_roi_head import PISARoIHead
 from .point_rend_roi_head import PointRendRoIHead
@@ -24,6 +26,7 @@ __all__ = [
     'Shared2FCBBoxHead', 'Shared4Conv1FCBBoxHead', 'FCNMaskHead', 'MaskIoUHead', 'MaskScoringRoIHead',
     'BaseRoIExtractor', 'SingleRoIExtractor', 'HybridTaskCascadeRoIHead', 'HTCMaskHead', 'FusedSemanticHead',
     'ResLayer', 'GenericRoIExtractor', 'GridRoIHead', 'GridHead', 'PISARoIHead', 'SABLHead', 'DoubleHeadRoIHead',
-    'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead',
-    'SCNetRoIHead', 'SparseRoIHead', 'DIIHead'
+    'DoubleConvFCBBoxHead', 'DynamicRoIHead', 'PointRendRoIHead', 'CoarseMaskHead', 'MaskPointHead', 'SCNetRoIHead',
+    'SparseRoIHead', 'DIIHead', 'SCNetBBoxHead', 'FeatureRelayHead', 'GlobalContextHead', 'SCNetMaskHead',
+    'SCNetSemanticHead'
 ]

@@ -1,6 +1,7 @@
 """mmdet.models.utils' ``TRANSFORMER`` registry (whole transformers of DETR-style heads, and ``DynamicConv``)."""
 from __future__ import annotations
 
+from ...cnn import LINEAR_LAYERS, build_linear_layer  # noqa: F401
 from ...utils import Registry, build_from_cfg
 
 TRANSFORMER = Registry('Transformer')

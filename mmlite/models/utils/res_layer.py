@@ -1,12 +1,45 @@
-"""``SimplifiedBasicBlock`` (mmdet.models.utils name): a ResNet basic block without the final ReLU, norms
-optional; SCNet's heads stack it with ``ResLayer``."""
+"""``ResLayer``, one ResNet stage of blocks, and ``SimplifiedBasicBlock``, a basic block without the final
+ReLU and with optional norms that SCNet's heads stack with it (mmdet.models.utils names)."""
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
 
 from ...cnn import build_conv_layer, build_norm_layer
-from ...runner import BaseModule
+from ...runner import BaseModule, Sequential
+
+
+class ResLayer(Sequential):
+    """A stage of ``num_blocks`` blocks; the first (or, with ``downsample_first=False``, the last) one
+    downsamples/projects when needed."""
+
+    def __init__(self, block, inplanes: int, planes: int, num_blocks: int, stride: int = 1,
+                 avg_down: bool = False, conv_cfg=None, norm_cfg: dict = dict(type='BN'),  # noqa: B006
+                 downsample_first: bool = True, first_block_args: dict | None = None, **kwargs):
+        self.block = block
+        downsample = None
+        if stride != 1 or inplanes != planes * block.expansion:
+            layers = []
+            conv_stride = stride
+            if avg_down:
+                conv_stride = 1
+                layers.append(nn.AvgPool2d(kernel_size=stride, stride=stride, ceil_mode=True,
+                                           count_include_pad=False))
+            layers += [build_conv_layer(conv_cfg, inplanes, planes * block.expansion, kernel_size=1,
+                                        stride=conv_stride, bias=False),
+                       build_norm_layer(norm_cfg, planes * block.expansion)[1]]
+            downsample = nn.Sequential(*layers)
+        # first_block_args: extra arguments of the downsampling block only, e.g. Res2Net's stage_type
+        resampling = block(inplanes=inplanes, planes=planes, stride=stride, downsample=downsample, conv_cfg=conv_cfg,
+                           norm_cfg=norm_cfg, **kwargs, **(first_block_args or {}))
+        if downsample_first:  # the others at the output width
+            blocks = [resampling] + [block(inplanes=planes * block.expansion, planes=planes, stride=1,
+                                           conv_cfg=conv_cfg, norm_cfg=norm_cfg, **kwargs)
+                                     for _ in range(1, num_blocks)]
+        else:  # the others at the input width, then the resampling block (HourglassNet)
+            blocks = [block(inplanes=inplanes, planes=inplanes, stride=1, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
+                            **kwargs) for _ in range(num_blocks - 1)] + [resampling]
+        super().__init__(*blocks)
 
 
 class SimplifiedBasicBlock(BaseModule):

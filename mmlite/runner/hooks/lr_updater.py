@@ -7,6 +7,7 @@ from typing import Any
 
 from ...utils.errors import ReadableKeyError
 from . import _schedules as S
+from ._schedules import annealing_cos, annealing_linear  # noqa: F401
 from .hook import HOOKS
 from .param_updater import ParamUpdaterHook
 

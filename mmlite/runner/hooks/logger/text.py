@@ -12,12 +12,12 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from ....utils.fileio import _json_default
+from ....utils.file_handlers import set_default
 from ..hook import HOOKS
 from .base import LoggerHook
 
 _SKIP_IN_LINE = ('mode', 'Epoch', 'iter', 'lr', 'time', 'data_time', 'memory', 'epoch')
-_JSON = json.JSONEncoder(default=_json_default)  # what json.dumps(..., default=...) builds per call
+_JSON = json.JSONEncoder(default=set_default)  # what json.dumps(..., default=...) builds per call
 
 
 def _round_float(items: Any) -> Any:

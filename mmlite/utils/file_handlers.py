@@ -89,16 +89,17 @@ class YamlHandler(BaseFileHandler):
         return yaml.load(file, **kwargs)
 
     def dump_to_fileobj(self, obj: Any, file, **kwargs) -> None:
-        import yaml
-        kwargs.setdefault('Dumper', getattr(yaml, 'CSafeDumper', yaml.SafeDumper))
-        kwargs.setdefault('sort_keys', False)
-        yaml.dump(_plain(obj), file, **kwargs)
+        self._dump(obj, file, **kwargs)
 
     def dump_to_str(self, obj: Any, **kwargs) -> str:
+        return self._dump(obj, None, **kwargs)
+
+    @staticmethod
+    def _dump(obj: Any, stream, **kwargs) -> str | None:
         import yaml
         kwargs.setdefault('Dumper', getattr(yaml, 'CSafeDumper', yaml.SafeDumper))
         kwargs.setdefault('sort_keys', False)
-        return yaml.dump(_plain(obj), **kwargs)
+        return yaml.dump(_plain(obj), stream, **kwargs)
 
 
 def _plain(obj: Any) -> Any:

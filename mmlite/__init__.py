@@ -9,9 +9,11 @@ import importlib
 
 from . import utils
 from .utils import *  # noqa: F401,F403
+from .utils.file_handlers import BaseFileHandler, JsonHandler, PickleHandler, YamlHandler, register_handler
 from .version import __version__, version_info
 
-__all__ = ['__version__', 'version_info', *utils.__all__]
+__all__ = ['__version__', 'version_info', *utils.__all__, 'BaseFileHandler', 'JsonHandler', 'PickleHandler',
+           'YamlHandler', 'register_handler']
 
 
 def __getattr__(name: str):

@@ -197,14 +197,14 @@ MISSING_NAMES = {
                                        'the pure-PyTorch reference versions; sigmoid_focal_loss is provided'),
     'mmdet.models.plugins': (['DropBlock'], 'see NOT_PROVIDED'),
     'mmdet.utils': (['AvoidCUDAOOM', 'AvoidOOM', 'batch_images_to_levels', 'get_max_num_gt_division_factor',
-                     'masked_fill', 'rfnext_init_model', 'split_batch', 'get_caller_name', 'log_img_scale'],
-                    'see NOT_PROVIDED'),
+                     'masked_fill', 'rfnext_init_model', 'split_batch', 'get_caller_name', 'log_img_scale',
+                     'build_ddp', 'build_dp', 'find_latest_checkpoint'],
+                    'see NOT_PROVIDED; mmdet.utils is mmlite.utils, the lowest layer, so build_dp/build_ddp stay in '
+                    'mmlite.parallel and find_latest_checkpoint (which validates checkpoints) in mmlite.runner'),
+    'mmdet.utils.misc': (['find_latest_checkpoint', 'update_data_root'],
+                         'in mmlite.runner (checkpoint validation) and mmlite.utils.setup_env'),
     'mmdet.utils.logger': (['get_caller_name', 'log_img_scale'], 'not provided'),
 }
-# mmdet.utils is mmlite.utils, the lowest layer: names that need the runner or parallel layers
-MISSING_NAMES['mmdet.utils'][0].extend(['build_ddp', 'build_dp', 'find_latest_checkpoint'])
-MISSING_NAMES['mmdet.utils.misc'] = (['find_latest_checkpoint', 'update_data_root'],
-                                     'in mmlite.runner (checkpoint validation) and mmlite.utils.setup_env')
 
 
 def _ours(legacy: str) -> str:
@@ -261,6 +261,12 @@ def test_a_legacy_path_gives_the_same_objects():
     assert _import('mmlite.cnn.bricks.conv_module').ConvModule is ConvModule
     assert _import('mmlite.core.bbox.assigners.max_iou_assigner').MaxIoUAssigner is MaxIoUAssigner
     assert _import('mmlite.core.bbox.iou_calculators').bbox_overlaps is bbox_overlaps  # the torch one, as mmdet's
+
+
+def test_mmcv_top_level_file_handlers():
+    import mmlite
+    from mmlite.fileio import register_handler
+    assert mmlite.register_handler is register_handler and 'JsonHandler' in mmlite.__all__
 
 
 def test_the_misspelt_formating_module_warns_like_mmdet():

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .warp import imrotate, imshear, imtranslate  # noqa: F401 (mmcv.image.geometric names)
+
 _MODES = {'nearest': 'nearest', 'bilinear': 'bilinear', 'bicubic': 'bicubic', 'area': 'area',
           'lanczos': 'bicubic'}
 
@@ -137,17 +139,66 @@ def impad_to_multiple(img: np.ndarray, divisor: int, pad_val=0) -> np.ndarray:
     return impad(img, shape=(pad_h, pad_w), pad_val=pad_val)
 
 
+def bbox_clip(bboxes: np.ndarray, img_shape: tuple) -> np.ndarray:
+    """Clip ``(..., 4k)`` boxes to ``[0, w - 1] x [0, h - 1]`` of ``img_shape = (h, w, ...)``."""
+    if bboxes.shape[-1] % 4:
+        raise ValueError(f'bbox_clip expects boxes of 4 coordinates in the last axis, got shape {bboxes.shape}')
+    upper = np.empty(bboxes.shape[-1], dtype=bboxes.dtype)
+    upper[0::2], upper[1::2] = img_shape[1] - 1, img_shape[0] - 1
+    return np.maximum(np.minimum(bboxes, upper), 0)
+
+
+def bbox_scaling(bboxes: np.ndarray, scale: float, clip_shape: tuple | None = None) -> np.ndarray:
+    """Grow (or shrink) ``(x1, y1, x2, y2)`` boxes about their centres by ``scale``, with mmcv's
+    inclusive ``+ 1`` widths; clipped to ``clip_shape`` when given."""
+    if float(scale) == 1.0:
+        scaled = bboxes.copy()
+    else:
+        half_dw = (bboxes[..., 2] - bboxes[..., 0] + 1) * (scale - 1) * 0.5
+        half_dh = (bboxes[..., 3] - bboxes[..., 1] + 1) * (scale - 1) * 0.5
+        scaled = bboxes + np.stack((-half_dw, -half_dh, half_dw, half_dh), axis=-1)
+    return scaled if clip_shape is None else bbox_clip(scaled, clip_shape)
+
+
 def imcrop(img: np.ndarray, bboxes: np.ndarray, scale: float = 1.0, pad_fill=None):
-    """Crop ``(x1, y1, x2, y2)`` boxes (inclusive coordinates, as mmcv) out of an image."""
-    single = bboxes.ndim == 1
-    boxes = bboxes[None] if single else bboxes
-    h, w = img.shape[:2]
+    """Crop ``(x1, y1, x2, y2)`` boxes (inclusive integer coordinates, as mmcv: fractions are cut off)
+    after scaling them by ``scale``; with ``pad_fill`` a box reaching outside the image gives a patch of
+    its full size, the outside filled with ``pad_fill`` (one value or one per channel)."""
+    channels = 1 if img.ndim == 2 else img.shape[2]
+    if pad_fill is not None:
+        pad_fill = [pad_fill] * channels if isinstance(pad_fill, (int, float)) else list(pad_fill)
+        if len(pad_fill) != channels:
+            raise ValueError(f'imcrop pad_fill has {len(pad_fill)} values for an image with {channels} channels')
+    boxes = bbox_scaling(bboxes[None] if bboxes.ndim == 1 else bboxes, scale).astype(np.int32)
+    clipped = bbox_clip(boxes, img.shape)
     patches = []
-    for x1, y1, x2, y2 in np.round(boxes).astype(np.int64):
-        x1, y1 = max(min(x1, w - 1), 0), max(min(y1, h - 1), 0)
-        x2, y2 = max(min(x2, w - 1), 0), max(min(y2, h - 1), 0)
-        patches.append(img[y1:y2 + 1, x1:x2 + 1].copy())
-    return patches[0] if single else patches
+    for (x1, y1, x2, y2), (full_x1, full_y1, full_x2, full_y2) in zip(clipped, boxes):
+        if pad_fill is None:
+            patches.append(img[y1:y2 + 1, x1:x2 + 1].copy())
+            continue
+        patch = np.empty((full_y2 - full_y1 + 1, full_x2 - full_x1 + 1) + img.shape[2:], img.dtype)
+        patch[...] = np.asarray(pad_fill, img.dtype).reshape(-1)[:channels] if img.ndim == 3 else pad_fill[0]
+        top, left = max(-full_y1, 0), max(-full_x1, 0)
+        patch[top:top + y2 - y1 + 1, left:left + x2 - x1 + 1] = img[y1:y2 + 1, x1:x2 + 1]
+        patches.append(patch)
+    return patches[0] if bboxes.ndim == 1 else patches
+
+
+def cutout(img: np.ndarray, shape, pad_val=0) -> np.ndarray:
+    """A copy of ``img`` with one ``shape = (h, w)`` (or ``s`` for a square) patch filled with ``pad_val``,
+    placed at random with NumPy's global generator (as mmcv: centre y, then centre x)."""
+    channels = 1 if img.ndim == 2 else img.shape[-1]
+    cut_h, cut_w = (shape, shape) if isinstance(shape, int) else shape
+    if isinstance(pad_val, (int, float)):
+        pad_val = (pad_val, ) * channels
+    elif not isinstance(pad_val, tuple) or len(pad_val) != channels:
+        raise TypeError(f'cutout pad_val must be a number or a tuple of {channels} values, got {pad_val!r}')
+    h, w = img.shape[:2]
+    center_y, center_x = np.random.uniform(h), np.random.uniform(w)
+    y1, x1 = int(max(0, center_y - cut_h / 2.)), int(max(0, center_x - cut_w / 2.))
+    out = img.copy()
+    out[y1:min(h, y1 + cut_h), x1:min(w, x1 + cut_w)] = np.asarray(pad_val, img.dtype) if img.ndim == 3 else pad_val[0]
+    return out
 
 
 def imflip_(img: np.ndarray, direction: str = 'horizontal') -> np.ndarray:
@@ -161,3 +212,25 @@ def imresize_like(img: np.ndarray, dst_img: np.ndarray, return_scale: bool = Fal
     """:func:`imresize` to ``dst_img``'s height and width."""
     h, w = dst_img.shape[:2]
     return imresize(img, (w, h), return_scale, interpolation, backend=backend)
+
+
+def imresize_to_multiple(img: np.ndarray, divisor, size=None, scale_factor=None, keep_ratio: bool = False,
+                         return_scale: bool = False, interpolation: str = 'bilinear', out=None,
+                         backend: str | None = None):
+    """Resize to ``size`` (``(w, h)``; with ``keep_ratio`` the largest keep-ratio size inside it) or by
+    ``scale_factor``, then round each side up to a multiple of ``divisor`` (one int or ``(w, h)``)."""
+    if (size is None) == (scale_factor is None):
+        raise ValueError('imresize_to_multiple needs exactly one of size or scale_factor, got '
+                         f'size={size!r}, scale_factor={scale_factor!r}')
+    h, w = img.shape[:2]
+    if size is not None:
+        size = (size, size) if isinstance(size, int) else tuple(size)
+        if keep_ratio:
+            size = rescale_size((w, h), size)
+    else:
+        size = _scale_size((w, h), scale_factor)
+    divisor = (divisor, divisor) if isinstance(divisor, int) else tuple(divisor)
+    size = tuple(int(np.ceil(side / div)) * div for side, div in zip(size, divisor))
+    resized, w_scale, h_scale = imresize(img, size, return_scale=True, interpolation=interpolation, out=out,
+                                         backend=backend)
+    return (resized, w_scale, h_scale) if return_scale else resized

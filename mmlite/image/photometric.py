@@ -1,8 +1,12 @@
-"""Colour operations on NumPy images (mmcv.image names) without OpenCV."""
+"""Normalisation and value operations on NumPy images (``mmcv.image.photometric``), without OpenCV."""
 from __future__ import annotations
 
 import numpy as np
 import torch
+
+from .adjust import (adjust_brightness, adjust_color, adjust_contrast, adjust_lighting, adjust_sharpness,  # noqa: F401
+                     auto_contrast, imequalize, lut_transform)
+from .colorspace import bgr2gray, gray2bgr  # noqa: F401 (mmcv.image.photometric imported them)
 
 
 def imnormalize(img: np.ndarray, mean, std, to_rgb: bool = True) -> np.ndarray:
@@ -52,84 +56,9 @@ def imdenormalize(img: np.ndarray, mean, std, to_bgr: bool = True) -> np.ndarray
     return img[..., ::-1].copy() if to_bgr else img
 
 
-def bgr2rgb(img: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(img[..., ::-1])
-
-
-rgb2bgr = bgr2rgb
-
-
-def bgr2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:
-    """Luma (ITU-R BT.601) of a BGR image; uint8 in OpenCV's 15-bit fixed point, so values are identical."""
-    if img.dtype == np.uint8:
-        wide = img.astype(np.int32)
-        gray = ((wide[..., 0] * 3735 + wide[..., 1] * 19235 + wide[..., 2] * 9798 + (1 << 14)) >> 15).astype(np.uint8)
-    else:
-        gray = (img[..., 0] * 0.114 + img[..., 1] * 0.587 + img[..., 2] * 0.299).astype(img.dtype)
-    return gray[..., None] if keepdim else gray
-
-
-def gray2bgr(img: np.ndarray) -> np.ndarray:
-    img = img[..., 0] if img.ndim == 3 else img
-    return np.repeat(img[..., None], 3, axis=2)
-
-
-def bgr2hsv(img: np.ndarray) -> np.ndarray:
-    """BGR float image (0-255 or 0-1 range kept) to HSV with H in degrees [0, 360), as OpenCV
-    does for float images."""
-    img = img.astype(np.float32)
-    b, g, r = img[..., 0], img[..., 1], img[..., 2]
-    v = img.max(axis=-1)
-    mn = img.min(axis=-1)
-    diff = v - mn
-    s = np.where(v > 0, diff / np.where(v > 0, v, 1), 0)
-    safe = np.where(diff > 0, diff, 1)
-    h = np.where(v == r, 60 * (g - b) / safe,
-                 np.where(v == g, 120 + 60 * (b - r) / safe, 240 + 60 * (r - g) / safe))
-    h = np.where(diff > 0, h, 0)
-    h = np.where(h < 0, h + 360, h)
-    return np.stack([h, s, v], axis=-1).astype(np.float32)
-
-
-def hsv2bgr(img: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`bgr2hsv`."""
-    h, s, v = img[..., 0] % 360, img[..., 1], img[..., 2]
-    c = v * s
-    hp = h / 60
-    x = c * (1 - np.abs(hp % 2 - 1))
-    zeros = np.zeros_like(c)
-    sector = np.floor(hp).astype(np.int64) % 6
-    r = np.choose(sector, [c, x, zeros, zeros, x, c])
-    g = np.choose(sector, [x, c, c, x, zeros, zeros])
-    b = np.choose(sector, [zeros, zeros, x, c, c, x])
-    m = v - c
-    return np.stack([b + m, g + m, r + m], axis=-1).astype(np.float32)
-
-
-def rgb2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:
-    """Luma of an RGB image."""
-    return bgr2gray(img[..., ::-1], keepdim)
-
-
-gray2rgb = gray2bgr
-
-
 def iminvert(img: np.ndarray) -> np.ndarray:
     """``255 - img``."""
     return np.full_like(img, 255) - img
-
-
-def imconvert(img: np.ndarray, src: str, dst: str) -> np.ndarray:
-    """Convert between 'bgr', 'rgb', 'gray' and 'hsv' (OpenCV's ``COLOR_<SRC>2<DST>`` names)."""
-    key = (src.lower(), dst.lower())
-    conversions = {('bgr', 'rgb'): bgr2rgb, ('rgb', 'bgr'): bgr2rgb, ('bgr', 'gray'): bgr2gray,
-                   ('rgb', 'gray'): rgb2gray, ('gray', 'bgr'): gray2bgr, ('gray', 'rgb'): gray2bgr,
-                   ('bgr', 'hsv'): bgr2hsv, ('hsv', 'bgr'): hsv2bgr,
-                   ('rgb', 'hsv'): lambda x: bgr2hsv(x[..., ::-1]), ('hsv', 'rgb'): lambda x: hsv2bgr(x)[..., ::-1]}
-    if key not in conversions:
-        raise ValueError(f'imconvert: {src} to {dst} is not supported; supported: '
-                         f'{sorted(f"{a}2{b}" for a, b in conversions)}')
-    return conversions[key](img)
 
 
 def posterize(img: np.ndarray, bits: int) -> np.ndarray:

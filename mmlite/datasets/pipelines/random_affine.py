@@ -5,39 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from ...image import bgr2hsv, hsv2bgr
+from ...image.warp import warp_perspective
 from ..registry import PIPELINES
 from .mix_transforms import box_candidates, find_inside_bboxes
-
-
-def warp_affine(img: np.ndarray, matrix: np.ndarray, size_wh: tuple, border_val) -> np.ndarray:
-    """``img`` warped by the 3x3 ``matrix`` (source to destination pixel coordinates) into a ``size_wh``
-    image: bilinear sampling of the inverse map, ``border_val`` outside the source (OpenCV's
-    ``warpPerspective`` with a constant border)."""
-    width, height = size_wh
-    src = torch.from_numpy(np.ascontiguousarray(img)).float()
-    src = src[..., None] if src.dim() == 2 else src
-    inverse = torch.from_numpy(np.linalg.inv(matrix.astype(np.float64)))
-    ys, xs = torch.meshgrid(torch.arange(height, dtype=torch.float64), torch.arange(width, dtype=torch.float64),
-                            indexing='ij')
-    points = inverse @ torch.stack([xs.flatten(), ys.flatten(), torch.ones(height * width, dtype=torch.float64)])
-    points = (points[:2] / points[2]).float()
-    src_h, src_w = src.shape[:2]
-    # bilinear taps outside the source read border_val: sample a copy framed by one border_val pixel (further
-    # out, 'border' padding repeats that frame); align_corners=True puts pixel centres on integer coordinates
-    border = torch.tensor(border_val, dtype=torch.float32).flatten()[:src.shape[2]].expand(src.shape[2])
-    framed = border.expand(src_h + 2, src_w + 2, src.shape[2]).clone()
-    framed[1:-1, 1:-1] = src
-    grid = torch.stack([(points[0] + 1) * 2 / (src_w + 1) - 1, (points[1] + 1) * 2 / (src_h + 1) - 1], -1)
-    out = F.grid_sample(framed.permute(2, 0, 1)[None], grid.reshape(1, height, width, 2), mode='bilinear',
-                        padding_mode='border', align_corners=True)[0].permute(1, 2, 0)
-    if img.dtype == np.uint8:
-        out = out.round().clamp(0, 255)
-    out = out.numpy().astype(img.dtype)
-    return out[..., 0] if img.ndim == 2 else out
 
 
 @PIPELINES.register_module()
@@ -85,7 +57,7 @@ class RandomAffine:
         img = results['img']
         height, width = img.shape[0] + self.border[0] * 2, img.shape[1] + self.border[1] * 2
         matrix, scale = self._random_matrix(width, height)
-        img = warp_affine(img, matrix, (width, height), self.border_val)
+        img = warp_perspective(img, matrix, (width, height), border_value=self.border_val)
         results.update(img=img, img_shape=img.shape)
         for key in results.get('bbox_fields', []):
             boxes = results[key]

@@ -160,6 +160,15 @@ def _warp(img: np.ndarray, matrix: np.ndarray, dsize: tuple, interpolation: str,
     return out[..., 0] if img.ndim == 2 else out
 
 
+def rotation_matrix(center: tuple, angle: float, scale: float = 1.0) -> np.ndarray:
+    """The 2x3 matrix rotating by ``angle`` degrees counter-clockwise about ``center = (x, y)`` and
+    scaling by ``scale`` (OpenCV's ``getRotationMatrix2D``)."""
+    cx, cy = center
+    radians = np.deg2rad(angle)
+    cos, sin = np.cos(radians) * scale, np.sin(radians) * scale
+    return np.array([[cos, sin, (1 - cos) * cx - sin * cy], [-sin, cos, sin * cx + (1 - cos) * cy]])
+
+
 def _fill_per_channel(border_value, img: np.ndarray, name: str) -> tuple:
     channels = 1 if img.ndim == 2 else img.shape[-1]
     if isinstance(border_value, (int, float)):
@@ -178,13 +187,11 @@ def imrotate(img: np.ndarray, angle: float, center: tuple | None = None, scale: 
     if center is not None and auto_bound:
         raise ValueError('imrotate: auto_bound=True computes its own centre; do not pass center with it')
     h, w = img.shape[:2]
-    cx, cy = ((w - 1) * 0.5, (h - 1) * 0.5) if center is None else center
-    radians = np.deg2rad(-angle)  # OpenCV's counter-clockwise matrix of -angle
-    cos, sin = np.cos(radians) * scale, np.sin(radians) * scale
-    matrix = np.array([[cos, sin, (1 - cos) * cx - sin * cy], [-sin, cos, sin * cx + (1 - cos) * cy]])
+    matrix = rotation_matrix(((w - 1) * 0.5, (h - 1) * 0.5) if center is None else center, -angle, scale)
     if auto_bound:
-        new_w = w * abs(cos) + h * abs(sin)
-        new_h = h * abs(cos) + w * abs(sin)
+        cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+        new_w = w * cos + h * sin
+        new_h = h * cos + w * sin
         matrix[0, 2] += (new_w - w) * 0.5
         matrix[1, 2] += (new_h - h) * 0.5
         w, h = int(np.round(new_w)), int(np.round(new_h))

@@ -47,8 +47,8 @@ def test_malformed_policies_are_named(policies, match):
 
 
 def test_unknown_transform_in_a_policy_is_named():
-    with pytest.raises(KeyError, match='Rotate'):
-        AutoAugment([[dict(type='Rotate', level=3)]])
+    with pytest.raises(KeyError, match='Rotat'):
+        AutoAugment([[dict(type='Rotat', level=3)]])
 
 
 def test_swin_multiscale_crop_pipeline_matches_mmdet(tmp_path):
@@ -77,3 +77,19 @@ def test_swin_multiscale_crop_pipeline_matches_mmdet(tmp_path):
         # polygon rasterisation and resampling: within a few edge pixels / one grey level of OpenCV's
         assert masks.reshape(len(masks), -1).sum(1).tolist() == pytest.approx(expected['mask_sums'], abs=4)
         assert abs(int(results['img'].astype(np.int64).sum()) - expected['img_sum']) < results['img'].size
+
+
+def test_mmdet_autoaugment_policy_of_image_operations_runs():
+    """A policy list in the style of mmdet's configs/autoaugment (v1 operations)."""
+    policies = [[dict(type='ColorTransform', level=6, prob=1.0), dict(type='Shear', level=4, prob=1.0)],
+                [dict(type='Rotate', level=3, prob=1.0), dict(type='Translate', level=5, prob=1.0)],
+                [dict(type='EqualizeTransform', prob=1.0), dict(type='ContrastTransform', level=2, prob=1.0)]]
+    augment = AutoAugment(policies)
+    img = np.random.RandomState(0).randint(0, 256, (30, 40, 3)).astype(np.uint8)
+    np.random.seed(0)
+    for _ in range(6):
+        results = augment(dict(img=img.copy(), img_shape=img.shape, gt_bboxes=np.array([[2., 3, 30, 25]], np.float32),
+                               gt_labels=np.array([1]), bbox_fields=['gt_bboxes']))
+        assert results['img'].shape == img.shape and results['img'].dtype == np.uint8
+        assert not np.array_equal(results['img'], img)
+        assert len(results['gt_bboxes']) == len(results['gt_labels']) <= 1

@@ -8,7 +8,8 @@ import numpy as np
 import pycocotools.mask as mask_utils
 import torch
 
-from ...image import impad, imrescale, imresize, rescale_size
+from ...image import impad, imrescale, imresize, imrotate, imshear, imtranslate, rescale_size
+from ...image.warp import rotation_matrix
 
 
 class BaseInstanceMasks(metaclass=ABCMeta):
@@ -44,6 +45,18 @@ class BaseInstanceMasks(metaclass=ABCMeta):
 
     @abstractmethod
     def expand(self, expanded_h, expanded_w, top, left):
+        pass
+
+    @abstractmethod
+    def rotate(self, out_shape, angle, center=None, scale=1.0, fill_val=0):
+        pass
+
+    @abstractmethod
+    def shear(self, out_shape, magnitude, direction='horizontal', border_value=0, interpolation='bilinear'):
+        pass
+
+    @abstractmethod
+    def translate(self, out_shape, offset, direction='horizontal', fill_val=0, interpolation='bilinear'):
         pass
 
     @property
@@ -151,6 +164,27 @@ class BitmapMasks(BaseInstanceMasks):
         targets = roi_align(masks[:, None], rois, out_shape, 1.0, 0, True).squeeze(1)
         resized = (targets >= 0.5).cpu().numpy().astype(np.uint8) if binarize else targets.cpu().numpy()
         return self._new(resized, *out_shape)
+
+    def _warp_planes(self, out_shape, warp) -> BitmapMasks:
+        """The masks warped as one ``H x W x N`` image by ``warp``."""
+        if len(self.masks) == 0:
+            return self._new(np.empty((0, *out_shape), dtype=self.masks.dtype), *out_shape)
+        warped = warp(self.masks.transpose(1, 2, 0))
+        return self._new(np.ascontiguousarray(warped.transpose(2, 0, 1)).astype(self.masks.dtype), *out_shape)
+
+    def rotate(self, out_shape, angle, center=None, scale=1.0, fill_val=0) -> BitmapMasks:
+        """Rotate by ``angle`` degrees clockwise (as ``imrotate``); outside pixels get ``fill_val``."""
+        return self._warp_planes(out_shape, lambda planes: imrotate(planes, angle, center, scale, fill_val))
+
+    def shear(self, out_shape, magnitude, direction='horizontal', border_value=0,
+              interpolation='bilinear') -> BitmapMasks:
+        return self._warp_planes(out_shape, lambda planes: imshear(planes, magnitude, direction, border_value,
+                                                                   interpolation))
+
+    def translate(self, out_shape, offset, direction='horizontal', fill_val=0,
+                  interpolation='bilinear') -> BitmapMasks:
+        return self._warp_planes(out_shape, lambda planes: imtranslate(planes, offset, direction, fill_val,
+                                                                       interpolation))
 
     def expand(self, expanded_h, expanded_w, top, left) -> BitmapMasks:
         expanded = np.zeros((len(self), expanded_h, expanded_w), dtype=np.uint8)
@@ -285,6 +319,47 @@ class PolygonMasks(BaseInstanceMasks):
             return p
 
         return self._map(shift, expanded_h, expanded_w)
+
+    def _map_points(self, out_shape, fn) -> PolygonMasks:
+        """Polygons whose ``(n, 2)`` points are mapped by ``fn``, then clipped to ``out_shape``."""
+        height, width = out_shape
+
+        def apply(p):
+            points = fn(np.stack([p[0::2], p[1::2]], axis=1))
+            p[0::2], p[1::2] = np.clip(points[:, 0], 0, width), np.clip(points[:, 1], 0, height)
+            return p
+
+        return self._map(apply, height, width)
+
+    def rotate(self, out_shape, angle, center=None, scale=1.0, fill_val=0) -> PolygonMasks:
+        """Rotate about ``center`` (required, ``(x, y)``) by ``angle`` degrees clockwise."""
+        if center is None and self.masks:
+            raise ValueError('PolygonMasks.rotate needs the rotation centre (x, y), as mmdet')
+        matrix = rotation_matrix(center, -angle, scale) if self.masks else None
+        return self._map_points(out_shape, lambda xy: xy @ matrix[:, :2].T + matrix[:, 2])
+
+    def shear(self, out_shape, magnitude, direction='horizontal', border_value=0,
+              interpolation='bilinear') -> PolygonMasks:
+        if direction not in ('horizontal', 'vertical'):
+            raise ValueError(f"PolygonMasks.shear direction must be 'horizontal' or 'vertical', got {direction!r}")
+        matrix = np.eye(2, dtype=np.float32)
+        matrix[(0, 1) if direction == 'horizontal' else (1, 0)] = magnitude
+        return self._map_points(out_shape, lambda xy: xy @ matrix.T)
+
+    def translate(self, out_shape, offset, direction='horizontal', fill_val=None,
+                  interpolation=None) -> PolygonMasks:
+        if fill_val not in (None, 0):
+            raise ValueError(f'PolygonMasks.translate has no fill value (polygons), got fill_val={fill_val!r}')
+        if direction not in ('horizontal', 'vertical'):
+            raise ValueError(f"PolygonMasks.translate direction must be 'horizontal' or 'vertical', got {direction!r}")
+        height, width = out_shape
+        axis = 0 if direction == 'horizontal' else 1
+
+        def move(p):
+            p[axis::2] = np.clip(p[axis::2] + offset, 0, (width, height)[axis])
+            return p
+
+        return self._map(move, height, width)
 
     def to_bitmap(self) -> BitmapMasks:
         return BitmapMasks(self.to_ndarray(), self.height, self.width)

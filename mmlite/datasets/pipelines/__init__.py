@@ -1,6 +1,7 @@
 """Data pipelines with mmdet 2.x names."""
 from .augmentations import Expand, MinIoURandomCrop, PhotoMetricDistortion, RandomCrop
-from .auto_augment import AutoAugment
+from .auto_augment import (AutoAugment, BrightnessTransform, ColorTransform, ContrastTransform, EqualizeTransform,
+                           Rotate, Shear, Translate)
 from .center_crop_pad import RandomCenterCropPad
 from .compose import Compose
 from .copy_paste import CopyPaste
@@ -14,7 +15,8 @@ from .test_time_aug import MultiScaleFlipAug
 from .transforms import Normalize, Pad, RandomFlip, Resize, SegRescale
 
 __all__ = [
-    'AutoAugment', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
+    'AutoAugment', 'BrightnessTransform', 'ColorTransform', 'ContrastTransform', 'EqualizeTransform', 'Rotate',
+    'Shear', 'Translate', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
     'Transpose', 'WrapFieldsToLists', 'to_tensor', 'LoadAnnotations', 'LoadPanopticAnnotations',
     'LoadImageFromFile', 'LoadImageFromWebcam',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',

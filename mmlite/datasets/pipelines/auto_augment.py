@@ -6,6 +6,9 @@ import copy
 import numpy as np
 
 from ..registry import PIPELINES
+from .auto_augment_ops import (BrightnessTransform, ColorTransform,  # noqa: F401 (mmdet's auto_augment names)
+                               ContrastTransform, EqualizeTransform, Rotate, Shear, Translate, bbox2fields,
+                               enhance_level_to_value, level_to_value, random_negative)
 from .compose import Compose
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .colorspace import bgr2gray
+from .colorspace import bgr2gray, bgr_to_hsv_uint8, hsv_to_bgr_uint8
 
 _BACKENDS = (None, 'cv2', 'pillow')
 
@@ -81,6 +81,34 @@ def adjust_sharpness(img: np.ndarray, factor: float = 1., kernel: np.ndarray | N
     if not isinstance(kernel, np.ndarray) or kernel.ndim != 2:
         raise TypeError(f'adjust_sharpness kernel must be a 2-D NumPy array, got {kernel!r}')
     return _blend(img, _filter2d(img, kernel), factor)
+
+
+def adjust_hue(img: np.ndarray, hue_factor: float, backend: str | None = None) -> np.ndarray:
+    """Rotate the hue of a BGR image by ``hue_factor`` of a full turn (in [-0.5, 0.5]), in OpenCV's
+    full-range 8-bit HSV (with Pillow, in its HSV; gray images come back unchanged)."""
+    _check_backend(backend, 'adjust_hue')
+    if not -0.5 <= hue_factor <= 0.5:
+        raise ValueError(f'adjust_hue hue_factor must be in [-0.5, 0.5], got {hue_factor}')
+    if not isinstance(img, np.ndarray) or img.ndim not in (2, 3):
+        raise TypeError(f'adjust_hue needs a 2-D or 3-D NumPy image, got {type(img).__name__}')
+    shift = int(hue_factor * 255) % 256  # wraps like mmcv's uint8 addition
+    if backend == 'pillow':
+        return _pillow_hue(img, shift)
+    hsv = bgr_to_hsv_uint8(img.astype(np.uint8), full=True)
+    hsv[..., 0] += np.uint8(shift)  # uint8 arithmetic wraps around the colour circle
+    return hsv_to_bgr_uint8(hsv, full=True).astype(img.dtype)
+
+
+def _pillow_hue(img: np.ndarray, shift: int) -> np.ndarray:
+    from PIL import Image
+
+    if img.dtype != np.uint8:
+        raise TypeError(f"backend='pillow' needs a uint8 image, got {img.dtype}")
+    if img.ndim == 2 or img.shape[2] == 1:
+        return img
+    hsv = np.array(Image.fromarray(np.ascontiguousarray(img[..., ::-1])).convert('HSV'))
+    hsv[..., 0] += np.uint8(shift)
+    return np.ascontiguousarray(np.asarray(Image.fromarray(hsv, 'HSV').convert('RGB'))[..., ::-1])
 
 
 def _filter2d(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:

@@ -26,9 +26,53 @@ def gray2bgr(img: np.ndarray) -> np.ndarray:
     return np.repeat(img[..., None], 3, axis=2)
 
 
+_HSV_SHIFT = 12  # OpenCV's fixed-point bits of 8-bit HSV
+_LEVELS = np.arange(256, dtype=np.float64)
+_SAT_DIV = np.concatenate([[0], np.rint((255 << _HSV_SHIFT) / _LEVELS[1:])]).astype(np.int64)
+
+
+def _hue_div(hue_range: int) -> np.ndarray:
+    return np.concatenate([[0], np.rint((hue_range << _HSV_SHIFT) / (6 * _LEVELS[1:]))]).astype(np.int64)
+
+
+def bgr_to_hsv_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
+    """uint8 BGR to OpenCV's 8-bit HSV in its integer arithmetic: H in [0, 180) (``full``: [0, 256)),
+    S and V in [0, 255]."""
+    b, g, r = (img[..., i].astype(np.int64) for i in range(3))
+    v = np.maximum(np.maximum(b, g), r)
+    diff = v - np.minimum(np.minimum(b, g), r)
+    half = 1 << (_HSV_SHIFT - 1)
+    s = (diff * _SAT_DIV[v] + half) >> _HSV_SHIFT
+    hue_range = 256 if full else 180
+    h = np.where(v == r, g - b, np.where(v == g, b - r + 2 * diff, r - g + 4 * diff))
+    h = (h * _hue_div(hue_range)[diff] + half) >> _HSV_SHIFT
+    h = np.where(h < 0, h + hue_range, h)
+    return np.stack([np.clip(h, 0, 255), s, v], axis=-1).astype(np.uint8)
+
+
+_HSV_SECTORS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]])  # taps of b, g, r
+
+
+def hsv_to_bgr_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
+    """OpenCV's 8-bit HSV (H in [0, 180), ``full``: [0, 255]) back to uint8 BGR, in its float32 steps."""
+    h = img[..., 0].astype(np.float32) * np.float32(6.0 / (255 if full else 180))
+    s = img[..., 1].astype(np.float32) * np.float32(1 / 255)
+    v = img[..., 2].astype(np.float32) * np.float32(1 / 255)
+    h = np.mod(h, np.float32(6))
+    sector = np.floor(h).astype(np.int64)
+    frac = h - sector
+    one = np.float32(1)
+    taps = np.stack([v, v * (one - s), v * (one - s * frac), v * (one - s * (one - frac))], axis=-1)
+    bgr = np.take_along_axis(taps, _HSV_SECTORS[sector % 6], axis=-1)
+    bgr = np.where((s == 0)[..., None], v[..., None], bgr)
+    return np.clip(np.rint(bgr * np.float32(255)), 0, 255).astype(np.uint8)
+
+
 def bgr2hsv(img: np.ndarray) -> np.ndarray:
-    """BGR float image (0-255 or 0-1 range kept) to HSV with H in degrees [0, 360), as OpenCV
-    does for float images."""
+    """BGR to HSV as OpenCV: uint8 images give 8-bit HSV (H in [0, 180), S and V in [0, 255]); float
+    images (0-255 or 0-1 range kept) give H in degrees [0, 360) and S in [0, 1]."""
+    if img.dtype == np.uint8:
+        return bgr_to_hsv_uint8(img)
     img = img.astype(np.float32)
     b, g, r = img[..., 0], img[..., 1], img[..., 2]
     v = img.max(axis=-1)
@@ -44,7 +88,9 @@ def bgr2hsv(img: np.ndarray) -> np.ndarray:
 
 
 def hsv2bgr(img: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`bgr2hsv`."""
+    """Inverse of :func:`bgr2hsv` (uint8 for 8-bit HSV, float otherwise)."""
+    if img.dtype == np.uint8:
+        return hsv_to_bgr_uint8(img)
     h, s, v = img[..., 0] % 360, img[..., 1], img[..., 2]
     c = v * s
     hp = h / 60

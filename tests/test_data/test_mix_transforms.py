@@ -30,8 +30,9 @@ TRANSFORMS = {
     'mixup_empty': lambda: MixUp(img_scale=(64, 96)),
     'hsv': lambda: YOLOXHSVRandomAug(),
 }
-# mean absolute difference of the images (0-255): OpenCV's fixed-point resizing and 8-bit HSV tables (warps are exact)
-IMAGE_TOLERANCE = {'mosaic': 1.0, 'affine': 0.0, 'mixup': 1.0, 'hsv': 1.5}
+# mean absolute difference of the images (0-255): OpenCV's fixed-point resizing, and its x86 wheels' own path back
+# from 8-bit HSV (hue range 180: one level off in about a third of the values); warps are exact
+IMAGE_TOLERANCE = {'mosaic': 1.0, 'affine': 0.0, 'mixup': 1.0, 'hsv': 0.5}
 
 
 def _sample(seed, h, w, n):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ...image import bgr2hsv, hsv2bgr
+from ...image.colorspace import bgr_to_hsv_uint8, hsv_to_bgr_uint8
 from ...image.warp import warp_perspective
 from ..registry import PIPELINES
 from .mix_transforms import box_candidates, find_inside_bboxes
@@ -100,7 +100,7 @@ class RandomAffine:
 @PIPELINES.register_module()
 class YOLOXHSVRandomAug:
     """Shift hue, saturation and value by random integers within the deltas (each shift applied with
-    probability 1/2), in OpenCV's 8-bit HSV units (hue in [0, 180), wrapping; saturation and value clipped to
+    probability 1/2), in OpenCV's 8-bit HSV (hue in [0, 180), wrapping; saturation and value clipped to
     [0, 255])."""
 
     def __init__(self, hue_delta: int = 5, saturation_delta: int = 30, value_delta: int = 30):
@@ -110,12 +110,10 @@ class YOLOXHSVRandomAug:
         img = results['img']
         gains = np.random.uniform(-1, 1, 3) * [self.hue_delta, self.saturation_delta, self.value_delta]
         gains = (gains * np.random.randint(0, 2, 3)).astype(np.int16)
-        hsv = bgr2hsv(img.astype(np.float32))
-        hue = (np.round(hsv[..., 0] / 2).astype(np.int16) % 180 + gains[0]) % 180
-        sat = np.clip(np.round(hsv[..., 1] * 255).astype(np.int16) + gains[1], 0, 255)
-        val = np.clip(np.round(hsv[..., 2]).astype(np.int16) + gains[2], 0, 255)
-        bgr = hsv2bgr(np.stack([hue * 2.0, sat / 255.0, val.astype(np.float32)], axis=-1))
-        results['img'] = np.clip(np.round(bgr), 0, 255).astype(img.dtype)
+        hsv = bgr_to_hsv_uint8(img.astype(np.uint8)).astype(np.int16)
+        hsv[..., 0] = (hsv[..., 0] + gains[0]) % 180
+        hsv[..., 1:] = np.clip(hsv[..., 1:] + gains[1:], 0, 255)
+        results['img'] = hsv_to_bgr_uint8(hsv.astype(np.uint8)).astype(img.dtype)
         return results
 
     def __repr__(self) -> str:

@@ -89,13 +89,11 @@ MISSING_NAMES = {
     'mmcv.fileio.file_client': (['CephBackend', 'LmdbBackend', 'MemcachedBackend', 'PetrelBackend'],
                                 'cluster storage back-ends'),
     'mmcv.fileio.io': (['FileLikeObject'], 'a typing alias'),
-    'mmcv.image': (['clahe', 'supported_backends', 'use_backend'], 'CLAHE ' + _OPENCV + ', or a decoding back-end '
-                   'switch (mmlite decodes with Pillow)'),
+    'mmcv.image': (['supported_backends', 'use_backend'], 'a decoding back-end switch (mmlite decodes with Pillow)'),
     'mmcv.image.geometric': (['cv2_border_modes', 'cv2_interp_codes'], "OpenCV's constant tables; mmlite's warps "
                              'take the mode names'),
     'mmcv.image.io': (['imread_backend', 'imread_flags', 'jpeg', 'supported_backends', 'use_backend'],
                       'one decoding back-end (Pillow); no back-end switch'),
-    'mmcv.image.photometric': (['clahe'], 'CLAHE ' + _OPENCV),
     'mmcv.ops': ([
         'BorderAlign', 'Correlation', 'CrissCrossAttention', 'DynamicScatter', 'FusedBiasLeakyReLU', 'GroupAll',
         'PSAMask', 'PointsSampler', 'PrRoIPool', 'QueryAndGroup', 'RiRoIAlignRotated', 'RoIAlignRotated',

@@ -1,6 +1,6 @@
 """Image I/O and transforms on NumPy arrays (mmcv.image names), without OpenCV."""
 from .adjust import (adjust_brightness, adjust_color, adjust_contrast, adjust_hue, adjust_lighting, adjust_sharpness,
-                     auto_contrast, imequalize, lut_transform)
+                     auto_contrast, clahe, imequalize, lut_transform)
 from .color import Color, color_val
 from .colorspace import (bgr2gray, bgr2hls, bgr2hsv, bgr2rgb, bgr2ycbcr, gray2bgr, gray2rgb, hls2bgr, hsv2bgr,
                          imconvert, rgb2bgr, rgb2gray, rgb2ycbcr, ycbcr2bgr, ycbcr2rgb)
@@ -19,7 +19,6 @@ __all__ = [
     'gray2bgr', 'gray2rgb', 'hsv2bgr', 'bgr2hls', 'hls2bgr', 'bgr2ycbcr', 'rgb2ycbcr', 'ycbcr2bgr', 'ycbcr2rgb',
     'imconvert', 'imdenormalize', 'iminvert', 'imnormalize', 'imnormalize_', 'posterize', 'rgb2bgr', 'rgb2gray',
     'solarize', 'adjust_brightness', 'adjust_color', 'adjust_contrast', 'adjust_hue', 'adjust_lighting',
-    'adjust_sharpness',
-    'auto_contrast', 'imequalize', 'lut_transform', 'imshow', 'imshow_bboxes', 'imshow_det_bboxes', 'tensor2imgs',
-    'Color', 'color_val'
+    'adjust_sharpness', 'auto_contrast', 'clahe', 'imequalize', 'lut_transform', 'imshow', 'imshow_bboxes',
+    'imshow_det_bboxes', 'tensor2imgs', 'Color', 'color_val'
 ]

@@ -197,3 +197,55 @@ def auto_contrast(img: np.ndarray, cutoff=0) -> np.ndarray:
         scale = 255.0 / (high - low)
         planes.append(np.clip(np.arange(256) * scale - low * scale, 0, 255)[plane])
     return np.stack(planes, axis=-1).astype(img.dtype)
+
+
+def clahe(img: np.ndarray, clip_limit: float = 40.0, tile_grid_size: tuple = (8, 8)) -> np.ndarray:
+    """Contrast-limited adaptive histogram equalisation of a 2-D image (OpenCV's ``CLAHE``):
+    ``tile_grid_size = (tiles_x, tiles_y)``, histograms clipped at ``clip_limit`` times the mean bin
+    count, each pixel mapped through the bilinear blend of the four nearest tiles' tables."""
+    if not isinstance(img, np.ndarray) or img.ndim != 2:
+        raise ValueError(f'clahe needs a 2-D (single-channel) image, got shape {np.shape(img)}')
+    img = np.asarray(img, dtype=np.uint8)
+    tiles_x, tiles_y = int(tile_grid_size[0]), int(tile_grid_size[1])
+    h, w = img.shape
+    source = img
+    if w % tiles_x or h % tiles_y:  # OpenCV pads both sides (by a whole tile row/column where it divides)
+        source = np.pad(img, ((0, tiles_y - h % tiles_y), (0, tiles_x - w % tiles_x)), mode='reflect')
+    tile_h, tile_w = source.shape[0] // tiles_y, source.shape[1] // tiles_x
+    luts = _clahe_tables(source, tiles_x, tiles_y, tile_w, tile_h, clip_limit)
+    x_left, x_right, x_weight = _clahe_axis(w, tile_w, tiles_x)
+    y_top, y_bottom, y_weight = _clahe_axis(h, tile_h, tiles_y)
+    one = np.float32(1)
+
+    def blend(rows):
+        return (luts[rows[:, None], x_left[None], img] * (one - x_weight)
+                + luts[rows[:, None], x_right[None], img] * x_weight)
+
+    result = blend(y_top) * (one - y_weight)[:, None] + blend(y_bottom) * y_weight[:, None]
+    return np.clip(np.rint(result), 0, 255).astype(np.uint8)
+
+
+def _clahe_tables(source: np.ndarray, tiles_x: int, tiles_y: int, tile_w: int, tile_h: int,
+                  clip_limit: float) -> np.ndarray:
+    """Per-tile lookup tables (``tiles_y x tiles_x x 256``, float32 values of uint8 levels)."""
+    area = tile_w * tile_h
+    tiles = source[:tiles_y * tile_h, :tiles_x * tile_w].reshape(tiles_y, tile_h, tiles_x, tile_w)
+    tiles = tiles.transpose(0, 2, 1, 3).reshape(tiles_y * tiles_x, area)
+    hists = np.stack([np.bincount(tile, minlength=256) for tile in tiles]).astype(np.int64)
+    limit = max(int(clip_limit * area / 256), 1) if clip_limit > 0 else 0
+    if limit:
+        clipped = np.maximum(hists - limit, 0).sum(axis=1)
+        hists = np.minimum(hists, limit) + (clipped // 256)[:, None]
+        for hist, residual in zip(hists, clipped % 256):
+            if residual:  # the remainder goes one by one to evenly spaced bins
+                hist[::max(256 // residual, 1)][:residual] += 1
+    luts = np.rint(np.cumsum(hists, axis=1).astype(np.float32) * (np.float32(255) / np.float32(area))).clip(0, 255)
+    return luts.astype(np.float32).reshape(tiles_y, tiles_x, 256)
+
+
+def _clahe_axis(length: int, tile: int, tiles: int):
+    """Left/right (or top/bottom) tile of each pixel and the weight of the second, in float32."""
+    position = np.arange(length, dtype=np.float32) * (np.float32(1) / np.float32(tile)) - np.float32(0.5)
+    first = np.floor(position).astype(np.int64)
+    weight = (position - first).astype(np.float32)
+    return np.maximum(first, 0), np.minimum(first + 1, tiles - 1), weight

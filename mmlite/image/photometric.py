@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from .adjust import (adjust_brightness, adjust_color, adjust_contrast, adjust_hue, adjust_lighting,  # noqa: F401
-                     adjust_sharpness, auto_contrast, imequalize, lut_transform)
+                     adjust_sharpness, auto_contrast, clahe, imequalize, lut_transform)
 from .colorspace import bgr2gray, gray2bgr  # noqa: F401 (mmcv.image.photometric imported them)
 
 

@@ -89,6 +89,10 @@ def _colour_spaces(lib, img, out):
         ycbcr = lib.bgr2ycbcr(source)
         out[f'ycbcr2bgr_{kind}'] = _digest(lib.ycbcr2bgr(ycbcr))
         out[f'ycbcr2rgb_{kind}'] = _digest(lib.ycbcr2rgb(ycbcr))
+    gray = img[..., 1]
+    for clip_limit, grid in ((40.0, (8, 8)), (2.0, (4, 3)), (0, (2, 5)), (1.5, (1, 1))):
+        out[f'clahe_{clip_limit}_{grid}'] = _digest(lib.clahe(gray, clip_limit, grid))
+    out['clahe_flat'] = _digest(lib.clahe((gray // 8 + 100).astype(np.uint8), 3.0, (5, 5)))
     out['bgr2hsv_uint8'] = _digest(lib.bgr2hsv(img))
     out['values_hsv2bgr_uint8'] = lib.hsv2bgr(lib.bgr2hsv(img)).tolist()
     out['values_bgr2hls_uint8'] = lib.bgr2hls(img).tolist()
@@ -180,6 +184,8 @@ def test_errors_name_the_argument():
         mi.bgr2ycbcr(img.astype(np.float64))
     with pytest.raises(ValueError, match=r'hue_factor must be in \[-0.5, 0.5\], got 0.7'):
         mi.adjust_hue(img, 0.7)
+    with pytest.raises(ValueError, match=r'clahe needs a 2-D \(single-channel\) image, got shape \(6, 8, 3\)'):
+        mi.clahe(img)
     with pytest.raises(TypeError, match='alphastd must be a float'):
         mi.adjust_lighting(img, np.ones(3), np.eye(3), alphastd=1)
 

@@ -8,7 +8,8 @@ from .copy_paste import CopyPaste
 from .formatting import (Collect, DefaultFormatBundle, ImageToTensor, ToDataContainer, ToTensor, Transpose,
                          WrapFieldsToLists, to_tensor)
 from .instance_filtering import CutOut, FilterAnnotations, RandomShift
-from .loading import LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadPanopticAnnotations, LoadProposals
+from .loading import (LoadAnnotations, LoadImageFromFile, LoadImageFromWebcam, LoadMultiChannelImageFromFiles,
+                      LoadPanopticAnnotations, LoadProposals)
 from .mix_transforms import MixUp, Mosaic
 from .random_affine import RandomAffine, YOLOXHSVRandomAug
 from .test_time_aug import MultiScaleFlipAug
@@ -18,7 +19,7 @@ __all__ = [
     'AutoAugment', 'BrightnessTransform', 'ColorTransform', 'ContrastTransform', 'EqualizeTransform', 'Rotate',
     'Shear', 'Translate', 'Compose', 'Collect', 'DefaultFormatBundle', 'ImageToTensor', 'ToDataContainer', 'ToTensor',
     'Transpose', 'WrapFieldsToLists', 'to_tensor', 'LoadAnnotations', 'LoadPanopticAnnotations',
-    'LoadImageFromFile', 'LoadImageFromWebcam',
+    'LoadImageFromFile', 'LoadImageFromWebcam', 'LoadMultiChannelImageFromFiles',
     'LoadProposals', 'MultiScaleFlipAug', 'Normalize', 'Pad', 'RandomFlip', 'Resize', 'Expand',
     'MinIoURandomCrop', 'PhotoMetricDistortion', 'RandomCrop', 'CutOut', 'FilterAnnotations', 'RandomShift',
     'SegRescale', 'RandomCenterCropPad', 'Mosaic', 'MixUp', 'RandomAffine', 'YOLOXHSVRandomAug', 'CopyPaste'

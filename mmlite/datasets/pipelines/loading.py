@@ -73,6 +73,40 @@ class LoadImageFromWebcam(LoadImageFromFile):
 
 
 @PIPELINES.register_module()
+class LoadMultiChannelImageFromFiles:
+    """Read the list ``img_info['filename']`` (one file per channel, e.g. multispectral bands) and stack
+    the images along a last axis into ``results['img']``; sets mmdet's default meta keys (``pad_shape``,
+    ``scale_factor`` 1.0, an identity ``img_norm_cfg``)."""
+
+    def __init__(self, to_float32: bool = False, color_type: str = 'unchanged',
+                 file_client_args: dict = dict(backend='disk')):  # noqa: B006
+        _check_file_client(file_client_args, 'LoadMultiChannelImageFromFiles')
+        self.to_float32, self.color_type = to_float32, color_type
+        self.file_client_args = dict(file_client_args)
+
+    def __call__(self, results: dict) -> dict:
+        names = results['img_info']['filename']
+        if not isinstance(names, (list, tuple)):
+            raise TypeError(f"LoadMultiChannelImageFromFiles needs img_info['filename'] to be a list of files, one "
+                            f'per channel, got {names!r}')
+        prefix = results.get('img_prefix')
+        filenames = [osp.join(prefix, name) for name in names] if prefix is not None else list(names)
+        img = np.stack([imread(name, flag=self.color_type) for name in filenames], axis=-1)
+        if self.to_float32:
+            img = img.astype(np.float32)
+        channels = 1 if img.ndim < 3 else img.shape[2]
+        results.update(filename=filenames, ori_filename=names, img=img, img_shape=img.shape, ori_shape=img.shape,
+                       pad_shape=img.shape, scale_factor=1.0,
+                       img_norm_cfg=dict(mean=np.zeros(channels, dtype=np.float32),
+                                         std=np.ones(channels, dtype=np.float32), to_rgb=False))
+        return results
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(to_float32={self.to_float32}, color_type='{self.color_type}', "
+                f'file_client_args={self.file_client_args})')
+
+
+@PIPELINES.register_module()
 class LoadAnnotations:
     """Copy boxes, labels, masks and segmentation maps from ``results['ann_info']``.
 

@@ -1,21 +1,51 @@
-"""``FocalLoss`` (sigmoid) on torchvision's ``sigmoid_focal_loss``."""
+"""``FocalLoss`` (sigmoid) and mmdet's focal-loss functions, on torchvision's ``sigmoid_focal_loss`` and
+mmlite.ops' label-target version."""
 from __future__ import annotations
 
 import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.ops import sigmoid_focal_loss as tv_sigmoid_focal_loss
 
+from ...ops.focal_loss import sigmoid_focal_loss as label_sigmoid_focal_loss
 from ..builder import LOSSES
 from .utils import weight_reduce_loss
 
 
-def sigmoid_focal_loss(pred, target, weight=None, gamma=2.0, alpha=0.25, reduction='mean', avg_factor=None):
-    """Focal loss of logits ``(n, C)`` against one-hot targets ``(n, C)``; ``weight`` per sample or
-    per element."""
-    loss = tv_sigmoid_focal_loss(pred, target.type_as(pred), alpha=alpha, gamma=gamma, reduction='none')
+def _weighted(loss, weight, reduction, avg_factor):
+    """mmdet's focal-loss weighting: ``weight`` per sample (``(n,)``) or per element, then reduced."""
     if weight is not None and weight.shape != loss.shape:
         weight = weight.view(-1, 1) if weight.size(0) == loss.size(0) else weight.view(loss.size(0), -1)
     return weight_reduce_loss(loss, weight, reduction, avg_factor)
+
+
+def py_sigmoid_focal_loss(pred, target, weight=None, gamma=2.0, alpha=0.25, reduction='mean', avg_factor=None):
+    """Focal loss of logits ``(n, C)`` against one-hot targets ``(n, C)``."""
+    loss = tv_sigmoid_focal_loss(pred, target.type_as(pred), alpha=alpha, gamma=gamma, reduction='none')
+    return _weighted(loss, weight, reduction, avg_factor)
+
+
+def py_focal_loss_with_prob(pred, target, weight=None, gamma=2.0, alpha=0.25, reduction='mean', avg_factor=None):
+    """Focal loss of probabilities ``(n, C)`` against class indices ``(n,)`` (``C`` is background)."""
+    num_classes = pred.size(1)
+    return _focal_loss_of_prob(pred, F.one_hot(target, num_classes=num_classes + 1)[:, :num_classes], weight, gamma,
+                               alpha, reduction, avg_factor)
+
+
+def _focal_loss_of_prob(pred, target, weight, gamma, alpha, reduction, avg_factor):
+    target = target.type_as(pred)
+    pt = (1 - pred) * target + pred * (1 - target)
+    focal_weight = (alpha * target + (1 - alpha) * (1 - target)) * pt.pow(gamma)
+    loss = F.binary_cross_entropy(pred, target, reduction='none') * focal_weight
+    return _weighted(loss, weight, reduction, avg_factor)
+
+
+def sigmoid_focal_loss(pred, target, weight=None, gamma=2.0, alpha=0.25, reduction='mean', avg_factor=None):
+    """Focal loss of logits ``(n, C)`` against class indices ``(n,)`` (``C`` is background), as mmdet's
+    wrapper of the mmcv op; one-hot ``(n, C)`` targets are accepted too."""
+    if target.dim() != 1:
+        return py_sigmoid_focal_loss(pred, target, weight, gamma, alpha, reduction, avg_factor)
+    loss = label_sigmoid_focal_loss(pred.contiguous(), target.contiguous(), gamma, alpha, None, 'none')
+    return _weighted(loss, weight, reduction, avg_factor)
 
 
 @LOSSES.register_module()
@@ -41,12 +71,5 @@ class FocalLoss(nn.Module):
         reduction = reduction_override or self.reduction
         if target.dim() == 1:  # class indices, background == num_classes
             target = F.one_hot(target, num_classes=pred.size(1) + 1)[:, :pred.size(1)]
-        if self.activated:
-            pt = (1 - pred) * target + pred * (1 - target)
-            focal_weight = (self.alpha * target + (1 - self.alpha) * (1 - target)) * pt.pow(self.gamma)
-            loss = F.binary_cross_entropy(pred, target.type_as(pred), reduction='none') * focal_weight
-            if weight is not None and weight.shape != loss.shape:
-                weight = weight.view(-1, 1)
-            return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
-        return self.loss_weight * sigmoid_focal_loss(pred, target, weight, self.gamma, self.alpha,
-                                                     reduction, avg_factor)
+        loss_fn = _focal_loss_of_prob if self.activated else py_sigmoid_focal_loss
+        return self.loss_weight * loss_fn(pred, target, weight, self.gamma, self.alpha, reduction, avg_factor)

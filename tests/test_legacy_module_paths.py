@@ -50,7 +50,6 @@ NOT_PROVIDED = {
     'mmdet.datasets.pipelines.instaboost': 'InstaBoost needs the instaboostfast package (OpenCV)',
     'mmdet.models.backbones.detectors_resnext': 'DetectoRS_ResNeXt is not implemented (DetectoRS_ResNet is)',
     'mmdet.models.dense_heads.dense_test_mixins': 'dense heads carry their own test-time methods',
-    'mmdet.models.plugins.dropblock': 'DropBlock is not implemented',
     # compiled mmcv ops with no pure-PyTorch counterpart in mmlite (3-D, rotated-box, sparse and
     # segmentation ops, or thin wrappers of them)
     **{f'mmcv.ops.{name}': 'compiled op outside 2-D detection; not provided' for name in (
@@ -180,7 +179,6 @@ MISSING_NAMES = {
                                                         'mmlite pastes masks without a GPU-memory chunk limit'),
     'mmdet.models.dense_heads.solo_head': (['DecoupledSOLOHead', 'DecoupledSOLOLightHead'],
                                            'defined in mmlite.models.dense_heads.decoupled_solo_head'),
-    'mmdet.models.plugins': (['DropBlock'], 'see NOT_PROVIDED'),
     'mmdet.utils': (['AvoidCUDAOOM', 'AvoidOOM', 'batch_images_to_levels', 'get_max_num_gt_division_factor',
                      'masked_fill', 'rfnext_init_model', 'split_batch', 'get_caller_name', 'log_img_scale',
                      'build_ddp', 'build_dp', 'find_latest_checkpoint'],

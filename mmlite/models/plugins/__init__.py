@@ -1,5 +1,6 @@
-"""mmdet.models.plugins: the pixel decoders of MaskFormer and Mask2Former."""
+"""mmdet.models.plugins: DropBlock and the pixel decoders of MaskFormer and Mask2Former."""
+from .dropblock import DropBlock
 from .msdeformattn_pixel_decoder import MSDeformAttnPixelDecoder
 from .pixel_decoder import PixelDecoder, TransformerEncoderPixelDecoder
 
-__all__ = ['PixelDecoder', 'TransformerEncoderPixelDecoder', 'MSDeformAttnPixelDecoder']
+__all__ = ['DropBlock', 'PixelDecoder', 'TransformerEncoderPixelDecoder', 'MSDeformAttnPixelDecoder']

@@ -156,10 +156,6 @@ def lut_transform(img: np.ndarray, lut_table: np.ndarray) -> np.ndarray:
     return lut_table[img.astype(np.uint8)]
 
 
-def _channel_lut(values: np.ndarray, lut) -> np.ndarray:
-    return lut[values] if lut is not None else values
-
-
 def imequalize(img: np.ndarray) -> np.ndarray:
     """Histogram equalisation of each channel (Pillow's ``ImageOps.equalize`` rule)."""
     planes = []
@@ -168,10 +164,9 @@ def imequalize(img: np.ndarray) -> np.ndarray:
         hist = np.bincount(plane.ravel(), minlength=256)
         used = hist[hist > 0]
         step = (used.sum() - used[-1]) // 255 if used.size else 0
-        lut = None
         if step:
-            lut = np.minimum(np.concatenate([[0], (np.cumsum(hist) + step // 2)[:-1] // step]), 255)
-        planes.append(_channel_lut(plane, lut))
+            plane = np.minimum(np.concatenate([[0], (np.cumsum(hist) + step // 2)[:-1] // step]), 255)[plane]
+        planes.append(plane)
     return np.stack(planes, axis=-1).astype(img.dtype)
 
 

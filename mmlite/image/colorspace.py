@@ -50,7 +50,8 @@ def bgr_to_hsv_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
     return np.stack([np.clip(h, 0, 255), s, v], axis=-1).astype(np.uint8)
 
 
-_HSV_SECTORS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]])  # taps of b, g, r
+# which of (high, low, falling, rising) each of b, g, r takes in each sixth of the hue circle (HSV and HLS alike)
+_SECTOR_TAPS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]])
 
 
 def hsv_to_bgr_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
@@ -63,7 +64,7 @@ def hsv_to_bgr_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
     frac = h - sector
     one = np.float32(1)
     taps = np.stack([v, v * (one - s), v * (one - s * frac), v * (one - s * (one - frac))], axis=-1)
-    bgr = np.take_along_axis(taps, _HSV_SECTORS[sector % 6], axis=-1)
+    bgr = np.take_along_axis(taps, _SECTOR_TAPS[sector % 6], axis=-1)
     bgr = np.where((s == 0)[..., None], v[..., None], bgr)
     return np.clip(np.rint(bgr * np.float32(255)), 0, 255).astype(np.uint8)
 
@@ -197,9 +198,6 @@ def bgr2hls(img: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(hls * np.array([0.5, 255, 255], np.float32)), 0, 255).astype(np.uint8)
 
 
-_HLS_SECTORS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]])  # taps of b, g, r
-
-
 def hls2bgr(img: np.ndarray) -> np.ndarray:
     """Inverse of :func:`bgr2hls` (same value ranges)."""
     hls = img.astype(np.float32)
@@ -212,7 +210,7 @@ def hls2bgr(img: np.ndarray) -> np.ndarray:
     sector = np.floor(sixths).astype(np.int64) % 6
     frac = sixths - np.floor(sixths)
     taps = np.stack([high, low, low + (high - low) * (1 - frac), low + (high - low) * frac], axis=-1)
-    bgr = np.take_along_axis(taps, _HLS_SECTORS[sector], axis=-1)
+    bgr = np.take_along_axis(taps, _SECTOR_TAPS[sector], axis=-1)
     bgr = np.where((sat == 0)[..., None], light[..., None], bgr).astype(np.float32)
     if img.dtype != np.uint8:
         return bgr

@@ -74,7 +74,11 @@ def _border_array(border_value, channels: int, dtype) -> np.ndarray:
     if values.size < channels:
         raise ValueError(f'border_value {border_value!r} has {values.size} values for an image with {channels} '
                          'channels; give one value or one per channel')
-    return values[:channels].astype(dtype)
+    values = values[:channels]
+    if np.issubdtype(dtype, np.integer):  # saturated, as OpenCV converts its border scalar
+        info = np.iinfo(dtype)
+        values = np.clip(np.rint(values), info.min, info.max)
+    return values.astype(dtype)
 
 
 class _Sampler:

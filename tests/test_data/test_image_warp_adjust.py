@@ -150,6 +150,7 @@ def test_number_border_value_fills_every_channel():
     rotated = mi.imrotate(img, 45, scale=0.3, border_value=7)
     assert (rotated[0, 0] == 7).all()  # mmcv's OpenCV call gave (7, 0, 0): docs/compat.md
     assert mi.imrotate(img[..., :1], 45).shape == (6, 8, 1)  # OpenCV dropped the channel axis
+    assert (mi.imrotate(img, 45, scale=0.3, border_value=(-5, 300, 7.6))[0, 0] == (0, 255, 8)).all()  # saturated
 
 
 def test_errors_name_the_argument():

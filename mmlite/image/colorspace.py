@@ -59,14 +59,19 @@ def hsv_to_bgr_uint8(img: np.ndarray, full: bool = False) -> np.ndarray:
     h = img[..., 0].astype(np.float32) * np.float32(6.0 / (255 if full else 180))
     s = img[..., 1].astype(np.float32) * np.float32(1 / 255)
     v = img[..., 2].astype(np.float32) * np.float32(1 / 255)
-    h = np.mod(h, np.float32(6))
-    sector = np.floor(h).astype(np.int64)
-    frac = h - sector
+    return np.clip(np.rint(_hsv_sixths_to_bgr(h, s, v) * np.float32(255)), 0, 255).astype(np.uint8)
+
+
+def _hsv_sixths_to_bgr(sixths: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """BGR (float32, in ``v``'s range) of hue in sixths of a turn, saturation in [0, 1] and value, by
+    OpenCV's ``HSV2RGB`` steps."""
+    sixths = np.mod(sixths, np.float32(6))
+    sector = np.floor(sixths).astype(np.int64)
+    frac = sixths - sector
     one = np.float32(1)
     taps = np.stack([v, v * (one - s), v * (one - s * frac), v * (one - s * (one - frac))], axis=-1)
     bgr = np.take_along_axis(taps, _SECTOR_TAPS[sector % 6], axis=-1)
-    bgr = np.where((s == 0)[..., None], v[..., None], bgr)
-    return np.clip(np.rint(bgr * np.float32(255)), 0, 255).astype(np.uint8)
+    return np.where((s == 0)[..., None], v[..., None], bgr).astype(np.float32)
 
 
 def bgr2hsv(img: np.ndarray) -> np.ndarray:
@@ -92,17 +97,8 @@ def hsv2bgr(img: np.ndarray) -> np.ndarray:
     """Inverse of :func:`bgr2hsv` (uint8 for 8-bit HSV, float otherwise)."""
     if img.dtype == np.uint8:
         return hsv_to_bgr_uint8(img)
-    h, s, v = img[..., 0] % 360, img[..., 1], img[..., 2]
-    c = v * s
-    hp = h / 60
-    x = c * (1 - np.abs(hp % 2 - 1))
-    zeros = np.zeros_like(c)
-    sector = np.floor(hp).astype(np.int64) % 6
-    r = np.choose(sector, [c, x, zeros, zeros, x, c])
-    g = np.choose(sector, [x, c, c, x, zeros, zeros])
-    b = np.choose(sector, [zeros, zeros, x, c, c, x])
-    m = v - c
-    return np.stack([b + m, g + m, r + m], axis=-1).astype(np.float32)
+    hsv = img.astype(np.float32)
+    return _hsv_sixths_to_bgr(hsv[..., 0] / np.float32(60), hsv[..., 1], hsv[..., 2])
 
 
 def rgb2gray(img: np.ndarray, keepdim: bool = False) -> np.ndarray:

@@ -173,6 +173,20 @@ def rotation_matrix(center: tuple, angle: float, scale: float = 1.0) -> np.ndarr
     return np.array([[cos, sin, (1 - cos) * cx - sin * cy], [-sin, cos, sin * cx + (1 - cos) * cy]])
 
 
+def warped_box_bounds(boxes: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """The ``(x1, y1, x2, y2)`` bounds of each box's four corners mapped by a 2x2, 2x3 or 3x3 (projective)
+    ``matrix``, computed in the wider of the boxes' and the matrix's dtypes; not clipped."""
+    square = np.eye(3, dtype=matrix.dtype)
+    square[:matrix.shape[0], :matrix.shape[1]] = matrix
+    x1, y1, x2, y2 = (boxes[:, i] for i in range(4))
+    ones = np.ones_like(x1)
+    corners = np.stack([np.stack(c, -1) for c in ((x1, y1, ones), (x2, y1, ones), (x1, y2, ones), (x2, y2, ones))],
+                       axis=1)  # n x 4 x 3
+    points = corners @ square.T
+    xy = points[..., :2] / points[..., 2:]
+    return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1)
+
+
 def _fill_per_channel(border_value, img: np.ndarray, name: str) -> tuple:
     channels = 1 if img.ndim == 2 else img.shape[-1]
     if isinstance(border_value, (int, float)):
@@ -203,10 +217,12 @@ def imrotate(img: np.ndarray, angle: float, center: tuple | None = None, scale: 
     return warp_affine(img, matrix, (w, h), interpolation, border_mode, fill)
 
 
-def _axis_matrix(value: float, direction: str, shear: bool, name: str) -> np.ndarray:
+def axis_matrix(value: float, direction: str, shear: bool, name: str = 'warp') -> np.ndarray:
+    """The float32 (as mmcv: the same rounding of ``value``) 2x3 matrix of a shear by ``value`` or a
+    shift by ``value`` pixels along 'horizontal' or 'vertical'; ``name`` goes into the error."""
     if direction not in ('horizontal', 'vertical'):
         raise ValueError(f"{name} direction must be 'horizontal' or 'vertical', got {direction!r}")
-    matrix = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)  # float32 as mmcv: same rounding of value
+    matrix = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
     if shear:
         matrix[(0, 1) if direction == 'horizontal' else (1, 0)] = value
     else:
@@ -218,7 +234,7 @@ def imshear(img: np.ndarray, magnitude: float, direction: str = 'horizontal', bo
             interpolation: str = 'bilinear') -> np.ndarray:
     """Shear: ``x' = x + magnitude * y`` ('horizontal') or ``y' = y + magnitude * x`` ('vertical')."""
     fill = _fill_per_channel(border_value, img, 'imshear')
-    return warp_affine(img, _axis_matrix(magnitude, direction, True, 'imshear'), img.shape[1::-1], interpolation,
+    return warp_affine(img, axis_matrix(magnitude, direction, True, 'imshear'), img.shape[1::-1], interpolation,
                        'constant', fill)
 
 
@@ -226,5 +242,5 @@ def imtranslate(img: np.ndarray, offset: float, direction: str = 'horizontal', b
                 interpolation: str = 'bilinear') -> np.ndarray:
     """Shift by ``offset`` pixels right ('horizontal') or down ('vertical'); negative moves the other way."""
     fill = _fill_per_channel(border_value, img, 'imtranslate')
-    return warp_affine(img, _axis_matrix(offset, direction, False, 'imtranslate'), img.shape[1::-1],
+    return warp_affine(img, axis_matrix(offset, direction, False, 'imtranslate'), img.shape[1::-1],
                        interpolation, 'constant', fill)

@@ -9,7 +9,7 @@ import pycocotools.mask as mask_utils
 import torch
 
 from ...image import impad, imrescale, imresize, imrotate, imshear, imtranslate, rescale_size
-from ...image.warp import rotation_matrix
+from ...image.warp import axis_matrix, rotation_matrix
 
 
 class BaseInstanceMasks(metaclass=ABCMeta):
@@ -340,10 +340,7 @@ class PolygonMasks(BaseInstanceMasks):
 
     def shear(self, out_shape, magnitude, direction='horizontal', border_value=0,
               interpolation='bilinear') -> PolygonMasks:
-        if direction not in ('horizontal', 'vertical'):
-            raise ValueError(f"PolygonMasks.shear direction must be 'horizontal' or 'vertical', got {direction!r}")
-        matrix = np.eye(2, dtype=np.float32)
-        matrix[(0, 1) if direction == 'horizontal' else (1, 0)] = magnitude
+        matrix = axis_matrix(magnitude, direction, True, 'PolygonMasks.shear')[:, :2]
         return self._map_points(out_shape, lambda xy: xy @ matrix.T)
 
     def translate(self, out_shape, offset, direction='horizontal', fill_val=None,

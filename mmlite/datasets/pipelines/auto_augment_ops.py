@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...image import adjust_brightness, adjust_color, adjust_contrast, imequalize, imrotate, imshear, imtranslate
-from ...image.warp import rotation_matrix
+from ...image.warp import axis_matrix, rotation_matrix, warped_box_bounds
 from ..registry import PIPELINES
 
 _MAX_LEVEL = 10
@@ -71,18 +71,14 @@ def _warp_segs(results: dict, warp) -> None:
 
 
 def _warp_box_corners(results: dict, matrix: np.ndarray) -> None:
-    """Boxes become the bounds of their four corners mapped by the 2x2 or 2x3 ``matrix``, clipped to
-    the image."""
+    """Boxes become the bounds of their four corners mapped by ``matrix``, clipped to the image (each
+    upper bound kept at or above its lower bound, as mmdet)."""
     h, w = results['img_shape'][:2]
     for key in results.get('bbox_fields', []):
-        boxes = results[key]
-        x1, y1, x2, y2 = (boxes[:, i] for i in range(4))
-        corners = np.stack([np.stack([x1, y1], -1), np.stack([x2, y1], -1), np.stack([x1, y2], -1),
-                            np.stack([x2, y2], -1)], axis=1).astype(matrix.dtype)  # n x 4 x 2
-        mapped = corners @ matrix[:, :2].T + (matrix[:, 2] if matrix.shape[1] == 3 else 0)
-        low = np.clip(mapped.min(axis=1), 0, [w, h])
-        high = np.clip(mapped.max(axis=1), low, [w, h])
-        results[key] = np.concatenate([low, high], axis=1).astype(boxes.dtype)
+        bounds = warped_box_bounds(results[key], matrix)
+        low = np.clip(bounds[:, :2], 0, [w, h])
+        high = np.clip(bounds[:, 2:], low, [w, h])
+        results[key] = np.concatenate([low, high], axis=1).astype(results[key].dtype)
 
 
 def _filter_invalid(results: dict, min_size: float = 0) -> None:
@@ -122,9 +118,7 @@ class Shear:
         magnitude = random_negative(self.magnitude, self.random_negative_prob)
         _warp_images(results, lambda img: imshear(img, magnitude, self.direction, self.img_fill_val,
                                                   self.interpolation))
-        matrix = np.eye(2, dtype=np.float32)
-        matrix[(0, 1) if self.direction == 'horizontal' else (1, 0)] = magnitude
-        _warp_box_corners(results, matrix)
+        _warp_box_corners(results, axis_matrix(magnitude, self.direction, True)[:, :2])
         h, w = results['img_shape'][:2]
         for key in results.get('mask_fields', []):
             results[key] = results[key].shear((h, w), magnitude, self.direction, 0, self.interpolation)
@@ -233,19 +227,18 @@ class Translate:
 class _ImageOperation:
     """Applies ``operation(img, factor)`` to every image with probability ``prob``."""
 
+    operation = staticmethod(lambda img, factor: img)
+
     def __init__(self, level, prob=0.5):
         _check_level_prob(type(self).__name__, level, prob)
         self.level, self.prob = level, prob
         self.factor = enhance_level_to_value(level)
 
-    def _apply(self, img: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
     def __call__(self, results: dict) -> dict:
         if np.random.rand() > self.prob:
             return results
         for key in results.get('img_fields', ['img']):
-            results[key] = self._apply(results[key]).astype(results[key].dtype)
+            results[key] = self.operation(results[key], self.factor).astype(results[key].dtype)
         return results
 
     def __repr__(self) -> str:
@@ -255,36 +248,28 @@ class _ImageOperation:
 @PIPELINES.register_module()
 class ColorTransform(_ImageOperation):
     """Colour saturation by ``enhance_level_to_value(level)`` (``adjust_color``)."""
-
-    def _apply(self, img):
-        return adjust_color(img, self.factor)
+    operation = staticmethod(adjust_color)
 
 
 @PIPELINES.register_module()
 class BrightnessTransform(_ImageOperation):
     """Brightness by ``enhance_level_to_value(level)`` (``adjust_brightness``)."""
-
-    def _apply(self, img):
-        return adjust_brightness(img, self.factor)
+    operation = staticmethod(adjust_brightness)
 
 
 @PIPELINES.register_module()
 class ContrastTransform(_ImageOperation):
     """Contrast by ``enhance_level_to_value(level)`` (``adjust_contrast``)."""
-
-    def _apply(self, img):
-        return adjust_contrast(img, self.factor)
+    operation = staticmethod(adjust_contrast)
 
 
 @PIPELINES.register_module()
 class EqualizeTransform(_ImageOperation):
     """Histogram equalisation (``imequalize``) with probability ``prob``."""
+    operation = staticmethod(lambda img, factor: imequalize(img))
 
     def __init__(self, prob=0.5):
         super().__init__(0, prob)
-
-    def _apply(self, img):
-        return imequalize(img)
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(prob={self.prob})'

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ...image.colorspace import bgr_to_hsv_uint8, hsv_to_bgr_uint8
-from ...image.warp import warp_perspective
+from ...image.warp import warp_perspective, warped_box_bounds
 from ..registry import PIPELINES
 from .mix_transforms import box_candidates, find_inside_bboxes
 
@@ -73,12 +73,7 @@ class RandomAffine:
         return results
 
     def _warp_boxes(self, boxes: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
-        n = len(boxes)
-        corners = np.vstack([boxes[:, [0, 0, 2, 2]].reshape(n * 4), boxes[:, [1, 3, 3, 1]].reshape(n * 4),
-                             np.ones(n * 4, dtype=boxes.dtype)])
-        points = matrix @ corners
-        xs, ys = (points[0] / points[2]).reshape(n, 4), (points[1] / points[2]).reshape(n, 4)
-        warped = np.vstack((xs.min(1), ys.min(1), xs.max(1), ys.max(1))).T
+        warped = warped_box_bounds(boxes, matrix)
         if self.bbox_clip_border:
             warped[:, [0, 2]] = warped[:, [0, 2]].clip(0, width)
             warped[:, [1, 3]] = warped[:, [1, 3]].clip(0, height)
